@@ -1,0 +1,258 @@
+package dev.locus.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+/**
+ * A Hugging Face checkpoint directory, validated against its config before any weight is read:
+ * config.json, one {@code model.safetensors} or shards named by {@code model.safetensors.index.json},
+ * every tensor the architecture needs present with the shape the config implies.
+ */
+public final class Checkpoint implements AutoCloseable {
+    public static final String SINGLE_FILE = "model.safetensors";
+    public static final String INDEX_FILE = "model.safetensors.index.json";
+    public static final String TOKENIZER_FILE = "tokenizer.json";
+
+    /** Tensors a checkpoint may carry that the forward pass rightly does not read. */
+    private static final String ROTARY_CACHE_SUFFIX = ".self_attn.rotary_emb.inv_freq";
+
+    /** Where one tensor lives. */
+    public record Located(SafetensorsFile file, SafetensorsFile.Entry entry) {}
+
+    private final Path dir;
+    private final LlamaConfig config;
+    private final List<SafetensorsFile> files;
+    private final Map<String, Located> tensors;
+    private final List<String> ignored;
+
+    private Checkpoint(Path dir, LlamaConfig config, List<SafetensorsFile> files, Map<String, Located> tensors,
+            List<String> ignored) {
+        this.dir = dir;
+        this.config = config;
+        this.files = files;
+        this.tensors = tensors;
+        this.ignored = ignored;
+    }
+
+    public static Checkpoint open(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new ConfigException(dir, "(directory)", "not a checkpoint directory");
+        }
+        LlamaConfig config = LlamaConfig.read(dir);
+        List<SafetensorsFile> files = new ArrayList<>();
+        try {
+            Map<String, Located> all = new TreeMap<>();
+            Path index = dir.resolve(INDEX_FILE);
+            if (Files.isRegularFile(index)) {
+                Map<String, String> weightMap = readIndex(index);
+                Map<String, SafetensorsFile> shards = new LinkedHashMap<>();
+                for (String shardName : new TreeSet<>(weightMap.values())) {
+                    Path shard = dir.resolve(shardName).normalize();
+                    if (!shard.startsWith(dir.normalize()) || !Files.isRegularFile(shard)) {
+                        throw new CheckpointMismatchException(index, "weight_map",
+                                "names shard \"" + shardName + "\", which is not a file in " + dir);
+                    }
+                    SafetensorsFile file = SafetensorsFile.open(shard);
+                    files.add(file);
+                    shards.put(shardName, file);
+                }
+                for (SafetensorsFile file : files) {
+                    for (SafetensorsFile.Entry e : file.entries().values()) {
+                        String mapped = weightMap.get(e.name());
+                        if (mapped == null) {
+                            throw new CheckpointMismatchException(index, "weight_map",
+                                    "has no entry for tensor " + e.name() + " stored in " + file.path().getFileName());
+                        }
+                        if (shards.get(mapped) != file) {
+                            throw new CheckpointMismatchException(index, "weight_map." + e.name(),
+                                    "names " + mapped + " but the tensor is stored in " + file.path().getFileName());
+                        }
+                        all.put(e.name(), new Located(file, e));
+                    }
+                }
+                for (Map.Entry<String, String> w : weightMap.entrySet()) {
+                    if (!all.containsKey(w.getKey())) {
+                        throw new CheckpointMismatchException(dir.resolve(w.getValue()), w.getKey(),
+                                "listed in " + INDEX_FILE + " but not stored in this shard");
+                    }
+                }
+            } else {
+                Path single = dir.resolve(SINGLE_FILE);
+                if (!Files.isRegularFile(single)) {
+                    throw new CheckpointMismatchException(dir, "(weights)",
+                            "neither " + SINGLE_FILE + " nor " + INDEX_FILE + " is present");
+                }
+                SafetensorsFile file = SafetensorsFile.open(single);
+                files.add(file);
+                for (SafetensorsFile.Entry e : file.entries().values()) {
+                    all.put(e.name(), new Located(file, e));
+                }
+            }
+            List<String> ignored = checkTensors(dir, config, all);
+            return new Checkpoint(dir, config, List.copyOf(files), all, List.copyOf(ignored));
+        } catch (RuntimeException e) {
+            files.forEach(SafetensorsFile::close);
+            throw e;
+        }
+    }
+
+    private static Map<String, String> readIndex(Path index) {
+        JsonNode root;
+        try {
+            root = new ObjectMapper().readTree(index.toFile());
+        } catch (IOException e) {
+            throw new CheckpointMismatchException(index, "(json)", "not valid JSON: " + e.getMessage());
+        }
+        JsonNode map = root == null ? null : root.get("weight_map");
+        if (map == null || !map.isObject() || map.size() == 0) {
+            throw new CheckpointMismatchException(index, "weight_map", "missing or empty");
+        }
+        Map<String, String> weightMap = new TreeMap<>();
+        map.fields().forEachRemaining(f -> {
+            if (!f.getValue().isTextual()) {
+                throw new CheckpointMismatchException(index, "weight_map." + f.getKey(), "expected a shard file name");
+            }
+            weightMap.put(f.getKey(), f.getValue().asText());
+        });
+        return weightMap;
+    }
+
+    /** The tensors (name to shape) a checkpoint of this config must hold. */
+    public static Map<String, long[]> expectedShapes(LlamaConfig c) {
+        long d = c.hiddenSize();
+        long q = (long) c.numHeads() * c.headDim();
+        long kv = (long) c.numKvHeads() * c.headDim();
+        long ff = c.intermediateSize();
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        shapes.put(WeightNames.EMBED, new long[] {c.vocabSize(), d});
+        for (int l = 0; l < c.numLayers(); l++) {
+            shapes.put(WeightNames.inputNorm(l), new long[] {d});
+            shapes.put(WeightNames.q(l), new long[] {q, d});
+            shapes.put(WeightNames.k(l), new long[] {kv, d});
+            shapes.put(WeightNames.v(l), new long[] {kv, d});
+            shapes.put(WeightNames.o(l), new long[] {d, q});
+            shapes.put(WeightNames.postNorm(l), new long[] {d});
+            shapes.put(WeightNames.gate(l), new long[] {ff, d});
+            shapes.put(WeightNames.up(l), new long[] {ff, d});
+            shapes.put(WeightNames.down(l), new long[] {d, ff});
+        }
+        shapes.put(WeightNames.FINAL_NORM, new long[] {d});
+        if (!c.tieWordEmbeddings()) {
+            shapes.put(WeightNames.LM_HEAD, new long[] {c.vocabSize(), d});
+        }
+        return shapes;
+    }
+
+    private static List<String> checkTensors(Path dir, LlamaConfig config, Map<String, Located> all) {
+        Map<String, long[]> expected = expectedShapes(config);
+        for (Map.Entry<String, long[]> e : expected.entrySet()) {
+            Located found = all.get(e.getKey());
+            if (found == null) {
+                throw new CheckpointMismatchException(dir, e.getKey(),
+                        "missing: config.json implies shape " + Arrays.toString(e.getValue()));
+            }
+            if (!Arrays.equals(found.entry().shape(), e.getValue())) {
+                throw new CheckpointMismatchException(found.file().path(), e.getKey(),
+                        "shape " + found.entry().shapeText() + " but config.json implies " + Arrays.toString(e.getValue()));
+            }
+            if (!found.entry().dtype().isWeightType()) {
+                throw new CheckpointMismatchException(found.file().path(), e.getKey() + ".dtype",
+                        found.entry().dtype() + " is not a weight type (F32, F16, BF16)");
+            }
+        }
+        List<String> ignored = new ArrayList<>();
+        List<String> unexpected = new ArrayList<>();
+        for (String name : all.keySet()) {
+            if (expected.containsKey(name)) {
+                continue;
+            }
+            boolean harmless = name.endsWith(ROTARY_CACHE_SUFFIX)
+                    || (name.equals(WeightNames.LM_HEAD) && config.tieWordEmbeddings());
+            (harmless ? ignored : unexpected).add(name);
+        }
+        if (!unexpected.isEmpty()) {
+            throw new CheckpointMismatchException(dir, unexpected.get(0),
+                    unexpected.size() + " tensor(s) this Llama config does not use (a different architecture?): " + unexpected);
+        }
+        return ignored;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public LlamaConfig config() {
+        return config;
+    }
+
+    public Located tensor(String name) {
+        Located t = tensors.get(name);
+        if (t == null) {
+            throw new CheckpointMismatchException(dir, name, "missing");
+        }
+        return t;
+    }
+
+    /** Tensors stored but not read (rotary caches, a tied model's redundant lm_head). */
+    public List<String> ignoredTensors() {
+        return ignored;
+    }
+
+    /** Bytes of tensor data across all weight files. */
+    public long weightBytes() {
+        return tensors.values().stream().mapToLong(t -> t.entry().byteLength()).sum();
+    }
+
+    /** sha256 of every file that determines the model's outputs: config, index, shards, tokenizer. */
+    public Map<String, String> fileHashes() {
+        Map<String, String> hashes = new TreeMap<>();
+        try (Stream<Path> listing = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) listing.sorted()::iterator) {
+                String name = p.getFileName().toString();
+                boolean relevant = name.equals(LlamaConfig.FILE_NAME) || name.endsWith(".safetensors")
+                        || name.equals(INDEX_FILE) || name.equals(TOKENIZER_FILE);
+                if (relevant && Files.isRegularFile(p)) {
+                    hashes.put(name, sha256(p));
+                }
+            }
+        } catch (IOException e) {
+            throw new ConfigException(dir, "(directory)", "cannot list: " + e.getMessage());
+        }
+        return hashes;
+    }
+
+    public static String sha256(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[1 << 20];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                digest.update(buffer, 0, n);
+            }
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (IOException e) {
+            throw new ConfigException(file, "(file)", "cannot read for sha256: " + e.getMessage());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        files.forEach(SafetensorsFile::close);
+    }
+}

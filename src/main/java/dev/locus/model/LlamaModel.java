@@ -1,0 +1,314 @@
+package dev.locus.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import java.nio.file.Path;
+
+/**
+ * A Llama-3 decoder on DJL NDArrays, written like the architecture: embeddings, N blocks of
+ * (RMSNorm, grouped-query causal attention with RoPE, RMSNorm, SwiGLU MLP), final norm, head.
+ *
+ * <p>Every named {@link Point} passes through a {@link Hook}. A pass can start at any layer from a
+ * given residual state ({@link #runBlocks}), and log-probs are computed only for the positions asked
+ * for, because a 128k-wide head over every position is most of the cost of a short forward.
+ *
+ * <p>Activations live in the NDManager of the array passed in (the caller's unit of work);
+ * temporaries inside a block are freed when the block returns.
+ */
+public final class LlamaModel implements AutoCloseable {
+    private final LlamaConfig config;
+    private final LlamaWeights weights;
+    private final float[] invFreq;
+    private final String source;
+
+    public LlamaModel(LlamaConfig config, LlamaWeights weights, String source) {
+        this.config = config;
+        this.weights = weights;
+        this.invFreq = Rope.inverseFrequencies(config);
+        this.source = source;
+    }
+
+    /** Opens, validates and loads a checkpoint directory. */
+    public static LlamaModel load(Path dir, NDManager parent) {
+        try (Checkpoint checkpoint = Checkpoint.open(dir)) {
+            return new LlamaModel(checkpoint.config(), LlamaWeights.load(checkpoint, parent), dir.toString());
+        }
+    }
+
+    public LlamaConfig config() {
+        return config;
+    }
+
+    public LlamaWeights weights() {
+        return weights;
+    }
+
+    // ---- the whole pass ------------------------------------------------------------------
+
+    /** Embeds {@code ids} (used exactly as given) and runs every block; returns {@code resid_post.(N-1)}. */
+    public NDArray forward(NDManager work, int[] ids, Hook hook) {
+        NDArray x = hook.at(Point.EMBED, embed(work, ids));
+        return runBlocks(x, 0, hook);
+    }
+
+    /** {@code resid_pre.0}: rows of the embedding matrix, created in {@code work}. */
+    public NDArray embed(NDManager work, int[] ids) {
+        checkIds(ids);
+        long[] index = new long[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            index[i] = ids[i];
+        }
+        try (NDArray indexArray = work.create(index)) {
+            return weights.embed.get(work, new NDIndex("{}", indexArray));
+        }
+    }
+
+    /**
+     * Runs blocks {@code fromLayer..N-1} on {@code residPre} (the input of block {@code fromLayer}),
+     * without touching the layers below; returns the output of the last block.
+     */
+    public NDArray runBlocks(NDArray residPre, int fromLayer, Hook hook) {
+        if (fromLayer < 0 || fromLayer > config.numLayers()) {
+            throw new IllegalArgumentException("fromLayer " + fromLayer + " outside 0.." + config.numLayers());
+        }
+        Positions positions = positionTables(residPre);
+        try {
+            NDArray x = residPre;
+            for (int l = fromLayer; l < config.numLayers(); l++) {
+                x = block(l, x, positions, hook);
+            }
+            return x;
+        } finally {
+            positions.close();
+        }
+    }
+
+    /** Runs block {@code layer} alone on its input; returns its output. */
+    public NDArray runBlock(int layer, NDArray residPre, Hook hook) {
+        try (Positions positions = positionTables(residPre)) {
+            return block(layer, residPre, positions, hook);
+        }
+    }
+
+    // ---- one decoder block ---------------------------------------------------------------
+
+    private NDArray block(int layer, NDArray x, Positions positions, Hook hook) {
+        LlamaWeights.Layer w = weights.layers.get(layer);
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            NDArray attnOut = hook.at(Point.attnOut(layer), attention(rmsNorm(x, w.inputNorm()), w, positions));
+            NDScope.unregister(attnOut);
+            NDArray h = x.add(attnOut);
+            NDArray mlpOut = hook.at(Point.mlpOut(layer), mlp(rmsNorm(h, w.postNorm()), w));
+            NDScope.unregister(mlpOut);
+            NDArray out = hook.at(Point.residPost(layer), h.add(mlpOut));
+            NDScope.unregister(out);
+            return out;
+        }
+    }
+
+    /** {@code w * x / sqrt(mean(x^2) + eps)} over the hidden dimension. */
+    NDArray rmsNorm(NDArray x, NDArray weight) {
+        NDArray inverseRms = x.square().mean(new int[] {-1}, true).add((float) config.rmsNormEps()).sqrt().pow(-1);
+        return x.mul(inverseRms).mul(weight);
+    }
+
+    /** {@code x W^T} for a weight stored {@code [out][in]}. */
+    private static NDArray linear(NDArray x, NDArray weight) {
+        return x.matMul(weight.transpose());
+    }
+
+    private NDArray attention(NDArray x, LlamaWeights.Layer w, Positions positions) {
+        long t = x.getShape().get(0);
+        int hd = config.headDim();
+        int heads = config.numHeads();
+        int kvHeads = config.numKvHeads();
+        int groups = config.kvGroups();
+        NDArray q = rope(linear(x, w.q()).reshape(t, heads, hd).transpose(1, 0, 2), positions);
+        NDArray k = rope(linear(x, w.k()).reshape(t, kvHeads, hd).transpose(1, 0, 2), positions);
+        NDArray v = linear(x, w.v()).reshape(t, kvHeads, hd).transpose(1, 0, 2);
+        // Query head h reads key/value head floor(h / groups): group the query heads per kv head.
+        NDArray grouped = q.reshape(kvHeads, groups * t, hd);
+        NDArray scores = grouped.matMul(k.transpose(0, 2, 1)).div((float) Math.sqrt(hd))
+                .reshape(kvHeads, groups, t, t)
+                .add(positions.causalMask);
+        NDArray probabilities = scores.softmax(-1).reshape(kvHeads, groups * t, t);
+        NDArray perHead = probabilities.matMul(v).reshape(heads, t, hd);
+        return linear(perHead.transpose(1, 0, 2).reshape(t, (long) heads * hd), w.o());
+    }
+
+    /** Rotate-half RoPE on {@code [heads][T][head_dim]}: dimension i pairs with i + head_dim/2. */
+    private NDArray rope(NDArray x, Positions positions) {
+        int half = config.headDim() / 2;
+        NDArray rotated = NDArrays.concat(new NDList(x.get("..., " + half + ":").neg(), x.get("..., :" + half)), -1);
+        return x.mul(positions.cos).add(rotated.mul(positions.sin));
+    }
+
+    /** SwiGLU: {@code down(silu(gate(x)) * up(x))}. */
+    private static NDArray mlp(NDArray x, LlamaWeights.Layer w) {
+        NDArray gate = linear(x, w.gate());
+        return linear(gate.mul(Activation.sigmoid(gate)).mul(linear(x, w.up())), w.down());
+    }
+
+    // ---- head ----------------------------------------------------------------------------
+
+    /**
+     * {@code log_softmax(head(final_norm(resid)))} at the given positions only: {@code [P][V]} in
+     * the manager of {@code lastResid}. Position p predicts the token at p+1.
+     */
+    public NDArray logprobs(NDArray lastResid, int[] positions) {
+        NDArray rows = rows(lastResid, positions);
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            NDArray logits = linear(rmsNorm(rows, weights.finalNorm), weights.head);
+            NDArray result = logits.logSoftmax(-1);
+            NDScope.unregister(result);
+            return result;
+        } finally {
+            if (rows != lastResid) {
+                rows.close();
+            }
+        }
+    }
+
+    /** {@code final_norm} of the residual stream at every position. */
+    public NDArray finalNorm(NDArray lastResid) {
+        return rmsNorm(lastResid, weights.finalNorm);
+    }
+
+    /**
+     * Per-token log-probs of a completion that starts at {@code boundary}:
+     * {@code logprobs[t-1][ids[t]]} for t = boundary..T-1, read from float32 log-probs.
+     */
+    public float[] completionLogprobs(NDArray lastResid, int[] ids, int boundary) {
+        int t = ids.length;
+        if (boundary < 1 || boundary >= t) {
+            throw new TokenInputException(source, "boundary", "must be in [1, " + (t - 1) + "], found " + boundary);
+        }
+        int[] positions = new int[t - boundary];
+        for (int i = 0; i < positions.length; i++) {
+            positions[i] = boundary - 1 + i;
+        }
+        float[] result = new float[positions.length];
+        try (NDArray lp = logprobs(lastResid, positions)) {
+            float[] flat = lp.toFloatArray();
+            int vocab = config.vocabSize();
+            for (int i = 0; i < result.length; i++) {
+                result[i] = flat[i * vocab + ids[boundary + i]];
+            }
+        }
+        Numerics.requireFinite(result, source, "completion log-probs");
+        return result;
+    }
+
+    /** Sum of per-token log-probs, accumulated in float64. */
+    public static double sum(float[] tokenLogprobs) {
+        double s = 0;
+        for (float v : tokenLogprobs) {
+            s += v;
+        }
+        return s;
+    }
+
+    private static NDArray rows(NDArray x, int[] positions) {
+        long t = x.getShape().get(0);
+        if (positions.length == 0) {
+            throw new IllegalArgumentException("no positions requested");
+        }
+        boolean contiguous = true;
+        for (int i = 0; i < positions.length; i++) {
+            if (positions[i] < 0 || positions[i] >= t) {
+                throw new IllegalArgumentException("position " + positions[i] + " outside 0.." + (t - 1));
+            }
+            contiguous &= positions[i] == positions[0] + i;
+        }
+        if (contiguous && positions.length == t) {
+            return x;
+        }
+        if (contiguous) {
+            return x.get(positions[0] + ":" + (positions[0] + positions.length));
+        }
+        long[] index = new long[positions.length];
+        for (int i = 0; i < index.length; i++) {
+            index[i] = positions[i];
+        }
+        try (NDArray indexArray = x.getManager().create(index)) {
+            return x.get(new NDIndex("{}", indexArray));
+        }
+    }
+
+    // ---- inputs and position tables ------------------------------------------------------
+
+    private void checkIds(int[] ids) {
+        if (ids.length == 0) {
+            throw new TokenInputException(source, "ids", "empty sequence");
+        }
+        if (ids.length > config.maxPositionEmbeddings()) {
+            throw new TokenInputException(source, "ids", ids.length + " tokens exceed max_position_embeddings "
+                    + config.maxPositionEmbeddings());
+        }
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] < 0 || ids[i] >= config.vocabSize()) {
+                throw new TokenInputException(source, "ids[" + i + "]",
+                        "token id " + ids[i] + " outside the vocabulary [0, " + config.vocabSize() + ")");
+            }
+        }
+    }
+
+    /** cos/sin of the rotary angles and the additive causal mask for one sequence length. */
+    private static final class Positions implements AutoCloseable {
+        final NDArray cos;
+        final NDArray sin;
+        final NDArray causalMask;
+
+        Positions(NDArray cos, NDArray sin, NDArray causalMask) {
+            this.cos = cos;
+            this.sin = sin;
+            this.causalMask = causalMask;
+        }
+
+        @Override
+        public void close() {
+            cos.close();
+            sin.close();
+            causalMask.close();
+        }
+    }
+
+    private Positions positionTables(NDArray resid) {
+        Shape shape = resid.getShape();
+        if (shape.dimension() != 2 || shape.get(1) != config.hiddenSize()) {
+            throw new IllegalArgumentException("residual stream must be [T][" + config.hiddenSize() + "], found " + shape);
+        }
+        int t = Math.toIntExact(shape.get(0));
+        if (t > config.maxPositionEmbeddings()) {
+            throw new TokenInputException(source, "ids", t + " tokens exceed max_position_embeddings "
+                    + config.maxPositionEmbeddings());
+        }
+        NDManager m = resid.getManager();
+        float[][] angles = Rope.cosSin(invFreq, t);
+        int hd = config.headDim();
+        float[] mask = new float[t * t];
+        for (int q = 0; q < t; q++) {
+            for (int k = q + 1; k < t; k++) {
+                mask[q * t + k] = Float.NEGATIVE_INFINITY;
+            }
+        }
+        return new Positions(
+                m.create(angles[0], new Shape(t, hd)),
+                m.create(angles[1], new Shape(t, hd)),
+                m.create(mask, new Shape(t, t)).toType(DataType.FLOAT32, false));
+    }
+
+    @Override
+    public void close() {
+        weights.close();
+    }
+}

@@ -1,0 +1,127 @@
+package dev.locus.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+
+/**
+ * The weights of a Llama model as float32 NDArrays, exactly as stored ({@code [out][in]} for
+ * linear layers). Owns the NDManager they live in.
+ */
+public final class LlamaWeights implements AutoCloseable {
+    /** One decoder block's weights. */
+    public record Layer(
+            NDArray inputNorm,
+            NDArray q,
+            NDArray k,
+            NDArray v,
+            NDArray o,
+            NDArray postNorm,
+            NDArray gate,
+            NDArray up,
+            NDArray down) {}
+
+    /** Elements decoded per task; chunks of a tensor decode in parallel. */
+    private static final int CHUNK_ELEMENTS = 1 << 23;
+    /** Largest tensor built from a single direct buffer; larger ones are built in row blocks. */
+    private static final long MAX_BUFFER_BYTES = 1L << 30;
+
+    public final NDArray embed;
+    public final List<Layer> layers;
+    public final NDArray finalNorm;
+    /** The unembedding; the same array as {@link #embed} when the config ties them. */
+    public final NDArray head;
+    private final NDManager manager;
+
+    private LlamaWeights(NDManager manager, NDArray embed, List<Layer> layers, NDArray finalNorm, NDArray head) {
+        this.manager = manager;
+        this.embed = embed;
+        this.layers = List.copyOf(layers);
+        this.finalNorm = finalNorm;
+        this.head = head;
+    }
+
+    public static LlamaWeights load(Checkpoint checkpoint, NDManager parent) {
+        LlamaConfig c = checkpoint.config();
+        NDManager manager = parent.newSubManager();
+        try {
+            Loader loader = new Loader(checkpoint, manager);
+            NDArray embed = loader.tensor(WeightNames.EMBED);
+            List<Layer> layers = new ArrayList<>();
+            for (int l = 0; l < c.numLayers(); l++) {
+                layers.add(new Layer(
+                        loader.tensor(WeightNames.inputNorm(l)),
+                        loader.tensor(WeightNames.q(l)),
+                        loader.tensor(WeightNames.k(l)),
+                        loader.tensor(WeightNames.v(l)),
+                        loader.tensor(WeightNames.o(l)),
+                        loader.tensor(WeightNames.postNorm(l)),
+                        loader.tensor(WeightNames.gate(l)),
+                        loader.tensor(WeightNames.up(l)),
+                        loader.tensor(WeightNames.down(l))));
+            }
+            NDArray finalNorm = loader.tensor(WeightNames.FINAL_NORM);
+            NDArray head = c.tieWordEmbeddings() ? embed : loader.tensor(WeightNames.LM_HEAD);
+            return new LlamaWeights(manager, embed, layers, finalNorm, head);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /** Decodes tensors into direct buffers that the NDArrays then own without a further copy. */
+    private record Loader(Checkpoint checkpoint, NDManager manager) {
+        NDArray tensor(String name) {
+            Checkpoint.Located t = checkpoint.tensor(name);
+            long[] shape = t.entry().shape();
+            long elements = t.entry().elementCount();
+            if (elements * 4 <= MAX_BUFFER_BYTES) {
+                return decode(t, 0, (int) elements, new Shape(shape));
+            }
+            long rowElements = elements / shape[0];
+            long rowsPerBlock = Math.max(1, MAX_BUFFER_BYTES / 4 / rowElements);
+            NDList blocks = new NDList();
+            try {
+                for (long row = 0; row < shape[0]; row += rowsPerBlock) {
+                    long rows = Math.min(rowsPerBlock, shape[0] - row);
+                    long[] blockShape = shape.clone();
+                    blockShape[0] = rows;
+                    blocks.add(decode(t, row * rowElements, Math.toIntExact(rows * rowElements), new Shape(blockShape)));
+                }
+                return NDArrays.concat(blocks, 0);
+            } finally {
+                blocks.close();
+            }
+        }
+
+        private NDArray decode(Checkpoint.Located t, long first, int count, Shape shape) {
+            ByteBuffer buffer = ByteBuffer.allocateDirect(count * 4).order(ByteOrder.nativeOrder());
+            int chunks = (count + CHUNK_ELEMENTS - 1) / CHUNK_ELEMENTS;
+            IntStream.range(0, chunks).parallel().forEach(i -> {
+                int from = i * CHUNK_ELEMENTS;
+                int n = Math.min(CHUNK_ELEMENTS, count - from);
+                ByteBuffer slice = buffer.slice(from * 4, n * 4).order(ByteOrder.nativeOrder());
+                t.file().decodeFloat32(t.entry(), first + from, n, slice);
+            });
+            return manager.create(buffer, shape, DataType.FLOAT32);
+        }
+    }
+
+    /** The manager that owns the weights; activations must never be created in it. */
+    NDManager manager() {
+        return manager;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

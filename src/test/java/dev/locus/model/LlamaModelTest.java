@@ -1,0 +1,91 @@
+package dev.locus.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.locus.Golden;
+import dev.locus.Tolerance;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The forward pass against Hugging Face transformers on every golden checkpoint. */
+class LlamaModelTest {
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"tiny-f32-a", "tiny-f32-b", "tiny-bf16", "tiny-f16-untied-hd", "tiny-sharded"})
+    void matchesReferenceImplementation(String name) {
+        Path dir = Golden.dir(name);
+        JsonNode expected = Golden.json(dir.resolve("expected.json"));
+        try (NDManager root = NDManager.newBaseManager();
+                LlamaModel model = LlamaModel.load(dir, root)) {
+            int layers = model.config().numLayers();
+            for (JsonNode seq : expected.get("sequences")) {
+                String what = name + " sequence " + seq.get("index").intValue();
+                int[] ids = Golden.ints(seq.get("tokens"));
+                try (NDManager work = root.newSubManager()) {
+                    Map<Point, NDArray> captured = new HashMap<>();
+                    NDArray last = model.forward(work, ids, (point, value) -> {
+                        captured.put(point, value);
+                        return value;
+                    });
+                    Golden.assertClose(seq.get("embeddings"), captured.get(Point.EMBED).toFloatArray(),
+                            Tolerance.EMBEDDINGS, what + " embeddings");
+                    for (int l = 0; l < layers; l++) {
+                        Golden.assertClose(seq.get("resid_post").get(l), captured.get(Point.residPost(l)).toFloatArray(),
+                                Tolerance.RESIDUAL, what + " resid_post." + l);
+                    }
+                    Golden.assertClose(seq.get("final_norm"), model.finalNorm(last).toFloatArray(),
+                            Tolerance.RESIDUAL, what + " final_norm");
+                    int[] all = new int[ids.length];
+                    for (int i = 0; i < all.length; i++) {
+                        all[i] = i;
+                    }
+                    NDArray logprobs = model.logprobs(last, all);
+                    Golden.assertClose(seq.get("logprobs"), logprobs.toFloatArray(), Tolerance.LOGPROB, what + " logprobs");
+                    assertArrayEquals(Golden.ints(seq.get("argmax")), toInts(logprobs.argMax(-1).toLongArray()),
+                            what + " argmax");
+
+                    JsonNode completion = seq.get("completion");
+                    float[] tokens = model.completionLogprobs(last, ids, completion.get("boundary").intValue());
+                    Golden.assertClose(completion.get("token_logprobs"), tokens, Tolerance.LOGPROB, what + " token_logprobs");
+                    assertEquals(completion.get("sum_logprob").doubleValue(), LlamaModel.sum(tokens), Tolerance.SUM,
+                            what + " sum_logprob");
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"tiny-f32-a"})
+    void logprobsAtSomePositionsEqualThoseOfTheFullPass(String name) {
+        try (NDManager root = NDManager.newBaseManager();
+                LlamaModel model = LlamaModel.load(Golden.dir(name), root);
+                NDManager work = root.newSubManager()) {
+            int[] ids = {5, 17, 250, 3, 99, 42, 7, 1};
+            NDArray last = model.forward(work, ids, Hook.NONE);
+            float[] full = model.logprobs(last, new int[] {0, 1, 2, 3, 4, 5, 6, 7}).toFloatArray();
+            float[] some = model.logprobs(last, new int[] {6, 2}).toFloatArray();
+            int v = model.config().vocabSize();
+            for (int i = 0; i < v; i++) {
+                assertEquals(full[6 * v + i], some[i], Tolerance.FLOAT32_REORDER);
+                assertEquals(full[2 * v + i], some[v + i], Tolerance.FLOAT32_REORDER);
+            }
+            assertTrue(some.length == 2 * v);
+        }
+    }
+
+    private static int[] toInts(long[] values) {
+        int[] out = new int[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = (int) values[i];
+        }
+        return out;
+    }
+}
