@@ -1,7 +1,9 @@
 package dev.locus.model;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
@@ -9,9 +11,13 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.locus.Golden;
 import dev.locus.Tolerance;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -78,6 +84,85 @@ class LlamaModelTest {
                 assertEquals(full[2 * v + i], some[v + i], Tolerance.FLOAT32_REORDER);
             }
             assertTrue(some.length == 2 * v);
+        }
+    }
+
+    @Test
+    void idsOutsideTheVocabulary() {
+        try (NDManager root = NDManager.newBaseManager();
+                LlamaModel model = LlamaModel.load(Golden.dir("tiny-f32-a"), root);
+                NDManager work = root.newSubManager()) {
+            TokenInputException e = assertThrows(TokenInputException.class,
+                    () -> model.forward(work, new int[] {1, 2, 300}, Hook.NONE));
+            assertEquals("ids[2]", e.field());
+            assertThat(e.getMessage()).contains("token id 300 outside the vocabulary [0, 300)");
+            assertThrows(TokenInputException.class, () -> model.forward(work, new int[] {-1}, Hook.NONE));
+        }
+    }
+
+    @Test
+    void sequenceLongerThanMaxPositions(@TempDir Path tmp) throws IOException {
+        Path dir = tmp.resolve("short");
+        Files.createDirectories(dir);
+        Path golden = Golden.dir("tiny-f32-a");
+        Files.copy(golden.resolve("model.safetensors"), dir.resolve("model.safetensors"));
+        Files.writeString(dir.resolve("config.json"),
+                Files.readString(golden.resolve("config.json")).replace("131072", "8"));
+        try (NDManager root = NDManager.newBaseManager();
+                LlamaModel model = LlamaModel.load(dir, root);
+                NDManager work = root.newSubManager()) {
+            model.forward(work, new int[8], Hook.NONE);
+            TokenInputException e = assertThrows(TokenInputException.class, () -> model.forward(work, new int[9], Hook.NONE));
+            assertThat(e.getMessage()).contains("9 tokens exceed max_position_embeddings 8");
+        }
+    }
+
+    @Test
+    void resumingFromALayerEqualsTheFullPass() {
+        try (NDManager root = NDManager.newBaseManager();
+                LlamaModel model = LlamaModel.load(Golden.dir("tiny-f32-a"), root);
+                NDManager work = root.newSubManager()) {
+            int[] ids = {5, 17, 250, 3, 99, 42, 7, 1};
+            Map<Point, NDArray> captured = new HashMap<>();
+            NDArray full = model.forward(work, ids, (p, v) -> {
+                captured.put(p, v);
+                return v;
+            });
+            int[] countedBlocks = {0};
+            NDArray resumed = model.runBlocks(captured.get(Point.residPost(1)), 2, (p, v) -> {
+                if (p.site() == Point.Site.RESID_POST) {
+                    countedBlocks[0]++;
+                    assertThat(p.layer()).isGreaterThanOrEqualTo(2);
+                }
+                return v;
+            });
+            assertEquals(2, countedBlocks[0]);
+            assertArrayEquals(full.toFloatArray(), resumed.toFloatArray());
+        }
+    }
+
+    @Test
+    void replacingAPointChangesEverythingDownstreamOnly() {
+        try (NDManager root = NDManager.newBaseManager();
+                LlamaModel model = LlamaModel.load(Golden.dir("tiny-f32-a"), root);
+                NDManager work = root.newSubManager()) {
+            int[] ids = {5, 17, 250, 3, 99, 42, 7, 1};
+            Map<Point, NDArray> clean = new HashMap<>();
+            model.forward(work, ids, (p, v) -> {
+                clean.put(p, v);
+                return v;
+            });
+            Map<Point, NDArray> patched = new HashMap<>();
+            model.forward(work, ids, (p, v) -> {
+                NDArray out = p.equals(Point.mlpOut(1)) ? v.zerosLike() : v;
+                patched.put(p, out);
+                return out;
+            });
+            assertArrayEquals(clean.get(Point.residPost(0)).toFloatArray(), patched.get(Point.residPost(0)).toFloatArray());
+            assertArrayEquals(clean.get(Point.attnOut(1)).toFloatArray(), patched.get(Point.attnOut(1)).toFloatArray());
+            float[] expected = clean.get(Point.residPost(1)).sub(clean.get(Point.mlpOut(1))).toFloatArray();
+            assertArrayEquals(expected, patched.get(Point.residPost(1)).toFloatArray(), 1e-6f);
+            assertThat(patched.get(Point.residPost(3)).toFloatArray()).isNotEqualTo(clean.get(Point.residPost(3)).toFloatArray());
         }
     }
 

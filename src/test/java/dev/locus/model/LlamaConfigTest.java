@@ -1,0 +1,114 @@
+package dev.locus.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.locus.Golden;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LlamaConfigTest {
+    @TempDir
+    Path tmp;
+
+    private Path editedConfig(Consumer<ObjectNode> edit) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode root = (ObjectNode) json.readTree(Golden.dir("tiny-f32-a").resolve("config.json").toFile());
+        edit.accept(root);
+        Path dir = Files.createTempDirectory(tmp, "cfg");
+        json.writeValue(dir.resolve("config.json").toFile(), root);
+        return dir;
+    }
+
+    private ConfigException rejects(Consumer<ObjectNode> edit) throws IOException {
+        Path dir = editedConfig(edit);
+        ConfigException e = assertThrows(ConfigException.class, () -> LlamaConfig.read(dir));
+        assertThat(e.getMessage()).startsWith(dir.resolve("config.json") + ": " + e.field() + ": ");
+        return e;
+    }
+
+    @Test
+    void readsGoldenConfigs() {
+        LlamaConfig a = LlamaConfig.read(Golden.dir("tiny-f32-a"));
+        assertEquals(16, a.headDim());
+        assertEquals(2, a.kvGroups());
+        assertEquals(32.0, a.ropeScaling().factor());
+        assertEquals(8192, a.ropeScaling().originalMaxPositionEmbeddings());
+        LlamaConfig hd = LlamaConfig.read(Golden.dir("tiny-f16-untied-hd"));
+        assertEquals(32, hd.headDim());
+        assertNull(hd.ropeScaling());
+        assertThat(hd.tieWordEmbeddings()).isFalse();
+    }
+
+    @Test
+    void toJsonRoundTrips() throws IOException {
+        LlamaConfig a = LlamaConfig.read(Golden.dir("tiny-f32-a"));
+        Path dir = Files.createTempDirectory(tmp, "rt");
+        Files.writeString(dir.resolve("config.json"), a.toJson());
+        assertEquals(a, LlamaConfig.read(dir));
+    }
+
+    @Test
+    void missingField() throws IOException {
+        assertEquals("hidden_size", rejects(c -> c.remove("hidden_size")).field());
+    }
+
+    @Test
+    void outOfRangeField() throws IOException {
+        ConfigException e = rejects(c -> c.put("num_hidden_layers", -2));
+        assertEquals("num_hidden_layers", e.field());
+        assertThat(e.getMessage()).contains("must be positive, found -2");
+        assertEquals("rms_norm_eps", rejects(c -> c.put("rms_norm_eps", 0.0)).field());
+    }
+
+    @Test
+    void wrongTypeField() throws IOException {
+        assertThat(rejects(c -> c.put("vocab_size", "300")).getMessage()).contains("expected an integer");
+    }
+
+    @Test
+    void headsNotDivisibleByKvHeads() throws IOException {
+        assertEquals("num_key_value_heads", rejects(c -> c.put("num_key_value_heads", 3)).field());
+    }
+
+    @Test
+    void unsupportedRopeScaling() throws IOException {
+        ConfigException e = rejects(c -> ((ObjectNode) c.get("rope_scaling")).put("rope_type", "yarn"));
+        assertEquals("rope_scaling.rope_type", e.field());
+    }
+
+    @Test
+    void incompleteLlama3Scaling() throws IOException {
+        assertEquals("rope_scaling.factor", rejects(c -> ((ObjectNode) c.get("rope_scaling")).remove("factor")).field());
+    }
+
+    @Test
+    void eosOutsideVocabulary() throws IOException {
+        assertEquals("eos_token_id", rejects(c -> c.put("eos_token_id", 300)).field());
+    }
+
+    @Test
+    void notLlama() throws IOException {
+        assertEquals("architectures", rejects(c -> c.putArray("architectures").add("MistralForCausalLM")).field());
+    }
+
+    @Test
+    void biasesAreRefusedNotIgnored() throws IOException {
+        assertEquals("attention_bias", rejects(c -> c.put("attention_bias", true)).field());
+    }
+
+    @Test
+    void brokenJson() throws IOException {
+        Path dir = Files.createTempDirectory(tmp, "broken");
+        Files.writeString(dir.resolve("config.json"), "{\"hidden_size\": 64,");
+        assertEquals("(json)", assertThrows(ConfigException.class, () -> LlamaConfig.read(dir)).field());
+    }
+}
