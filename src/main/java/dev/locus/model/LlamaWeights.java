@@ -77,7 +77,7 @@ public final class LlamaWeights implements AutoCloseable {
         }
     }
 
-    /** Decodes tensors into direct buffers that the NDArrays then own without a further copy. */
+    /** Decodes each tensor into memory that libtorch allocated for it. */
     private record Loader(Checkpoint checkpoint, NDManager manager) {
         NDArray tensor(String name) {
             Checkpoint.Located t = checkpoint.tensor(name);
@@ -102,16 +102,25 @@ public final class LlamaWeights implements AutoCloseable {
             }
         }
 
+        /**
+         * Decodes straight into an uninitialised libtorch tensor: no zero-fill and no second copy.
+         * Allocating through Java instead costs more than the decoding itself.
+         */
         private NDArray decode(Checkpoint.Located t, long first, int count, Shape shape) {
-            ByteBuffer buffer = ByteBuffer.allocateDirect(count * 4).order(ByteOrder.nativeOrder());
+            NDArray array = manager.create(shape, DataType.FLOAT32);
+            ByteBuffer target = array.toByteBuffer(true);
+            if (!target.isDirect() || target.capacity() != count * 4) {
+                array.close();
+                throw new IllegalStateException("libtorch did not expose the tensor's memory for " + t.entry().name());
+            }
             int chunks = (count + CHUNK_ELEMENTS - 1) / CHUNK_ELEMENTS;
             IntStream.range(0, chunks).parallel().forEach(i -> {
                 int from = i * CHUNK_ELEMENTS;
                 int n = Math.min(CHUNK_ELEMENTS, count - from);
-                ByteBuffer slice = buffer.slice(from * 4, n * 4).order(ByteOrder.nativeOrder());
+                ByteBuffer slice = target.slice(from * 4, n * 4).order(ByteOrder.nativeOrder());
                 t.file().decodeFloat32(t.entry(), first + from, n, slice);
             });
-            return manager.create(buffer, shape, DataType.FLOAT32);
+            return array;
         }
     }
 

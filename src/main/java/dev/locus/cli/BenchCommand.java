@@ -1,0 +1,196 @@
+package dev.locus.cli;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.locus.fixtures.RandomCheckpoint;
+import dev.locus.model.Checkpoint;
+import dev.locus.model.DType;
+import dev.locus.model.Hook;
+import dev.locus.model.LlamaConfig;
+import dev.locus.model.LlamaModel;
+import dev.locus.model.LlamaWeights;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Measures the engine on a random checkpoint shaped like Llama-3.2-1B, in one process: load
+ * throughput from a warm page cache, forward time and achieved GFLOP/s, libtorch's own matmul
+ * GFLOP/s on the MLP's shape as the yardstick, and peak resident memory.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Benchmark load, forward and memory on a random Llama-3.2-1B-shaped BF16 checkpoint.")
+public final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--dir", defaultValue = "target/bench/llama-3.2-1b-random",
+            description = "Where the random checkpoint lives (generated when absent; default ${DEFAULT-VALUE}).")
+    Path dir;
+
+    @Option(names = "--shape", defaultValue = "llama-3.2-1b", description = "tiny | llama-3.2-1b (default ${DEFAULT-VALUE})")
+    String shape;
+
+    @Option(names = "--tokens", defaultValue = "256", description = "Sequence length of the timed forward (default ${DEFAULT-VALUE}).")
+    int tokens;
+
+    @Option(names = "--repeats", defaultValue = "3", description = "Timed repetitions after one warm-up (default ${DEFAULT-VALUE}).")
+    int repeats;
+
+    @Option(names = "--seed", defaultValue = "7", description = "Weights and token seed (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--out", defaultValue = "target/bench/forward.json", description = "Figures as JSON (default ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Override
+    public Integer call() throws IOException {
+        LlamaConfig config = RandomCheckpointCommand.parseShape(shape).config();
+        ObjectNode report = new ObjectMapper().createObjectNode();
+        report.put("shape", shape);
+        report.put("tokens", tokens);
+        report.put("seed", seed);
+        report.put("available_processors", Runtime.getRuntime().availableProcessors());
+
+        if (!Files.isRegularFile(dir.resolve(Checkpoint.SINGLE_FILE)) || !config.equals(LlamaConfig.read(dir))) {
+            progress("generating %s BF16 checkpoint in %s", shape, dir);
+            long t0 = System.nanoTime();
+            RandomCheckpoint.write(dir, config, DType.BF16, seed);
+            report.put("generate_seconds", seconds(t0));
+        }
+        long fileBytes = Files.size(dir.resolve(Checkpoint.SINGLE_FILE));
+        warmPageCache(dir.resolve(Checkpoint.SINGLE_FILE));
+
+        try (NDManager root = NDManager.newBaseManager()) {
+            report.put("torch_threads", JniUtils.getNumThreads());
+            long t0 = System.nanoTime();
+            LlamaWeights weights;
+            long weightBytes;
+            try (Checkpoint checkpoint = Checkpoint.open(dir)) {
+                weightBytes = checkpoint.weightBytes();
+                weights = LlamaWeights.load(checkpoint, root);
+            }
+            double loadSeconds = seconds(t0);
+            report.put("checkpoint_bytes", fileBytes);
+            report.put("load_seconds", loadSeconds);
+            report.put("load_mb_per_s", weightBytes / 1e6 / loadSeconds);
+            progress("loaded %.2f GB in %.2f s (%.0f MB/s)", weightBytes / 1e9, loadSeconds, weightBytes / 1e6 / loadSeconds);
+
+            try (LlamaModel model = new LlamaModel(config, weights, dir.toString())) {
+                double matmul = matmulGflops(root, config);
+                report.put("libtorch_matmul_gflops", matmul);
+                progress("libtorch matmul [%d x %d] x [%d x %d]: %.1f GFLOP/s", tokens, config.hiddenSize(),
+                        config.hiddenSize(), config.intermediateSize(), matmul);
+
+                int[] ids = new Random(seed).ints(tokens, 0, config.vocabSize()).toArray();
+                int[] all = new int[tokens];
+                Arrays.setAll(all, i -> i);
+                double[] full = time(() -> {
+                    try (NDManager work = root.newSubManager()) {
+                        model.logprobs(model.forward(work, ids, Hook.NONE), all).toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
+                    }
+                });
+                double[] lastOnly = time(() -> {
+                    try (NDManager work = root.newSubManager()) {
+                        model.logprobs(model.forward(work, ids, Hook.NONE), new int[] {tokens - 1});
+                    }
+                });
+                double flops = forwardFlops(config, tokens, tokens);
+                double medianFull = median(full);
+                report.put("forward_seconds_all_logprobs", medianFull);
+                report.put("forward_gflops", flops / medianFull / 1e9);
+                report.put("forward_vs_matmul", flops / medianFull / 1e9 / matmul);
+                report.put("forward_seconds_last_logprobs", median(lastOnly));
+                report.put("forward_gflops_last_logprobs", forwardFlops(config, tokens, 1) / median(lastOnly) / 1e9);
+                progress("forward %d tokens, log-probs at every position: %.2f s, %.1f GFLOP/s = %.0f%% of matmul",
+                        tokens, medianFull, flops / medianFull / 1e9, 100 * flops / medianFull / 1e9 / matmul);
+                progress("forward %d tokens, log-probs at the last position: %.2f s", tokens, median(lastOnly));
+            }
+        }
+        long peakRss = peakRssBytes();
+        long float32Bytes = config.parameterCount() * 4;
+        report.put("peak_rss_bytes", peakRss);
+        report.put("model_float32_bytes", float32Bytes);
+        report.put("peak_rss_vs_float32", (double) peakRss / float32Bytes);
+        progress("peak RSS %.2f GB = %.2f x the model's float32 bytes (%.2f GB)", peakRss / 1e9,
+                (double) peakRss / float32Bytes, float32Bytes / 1e9);
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(out.toFile(), report);
+        System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(report));
+        return 0;
+    }
+
+    /** GFLOP/s of libtorch's matmul on the MLP's up-projection shape, the way the forward calls it. */
+    private double matmulGflops(NDManager root, LlamaConfig c) {
+        try (NDManager m = root.newSubManager()) {
+            NDArray x = m.randomNormal(new Shape(tokens, c.hiddenSize()));
+            NDArray w = m.randomNormal(new Shape(c.intermediateSize(), c.hiddenSize()));
+            double[] s = time(() -> {
+                for (int i = 0; i < 10; i++) {
+                    x.matMul(w.transpose()).close();
+                }
+            });
+            return 10 * 2.0 * tokens * c.hiddenSize() * c.intermediateSize() / median(s) / 1e9;
+        }
+    }
+
+    /** Multiply-adds x 2 of one forward: projections, attention scores and mixing, and the head at {@code headRows} positions. */
+    static double forwardFlops(LlamaConfig c, int t, int headRows) {
+        double d = c.hiddenSize();
+        double q = (double) c.numHeads() * c.headDim();
+        double kv = (double) c.numKvHeads() * c.headDim();
+        double projections = 2.0 * t * (d * q + 2 * d * kv + q * d + 3 * d * c.intermediateSize());
+        double attention = 2.0 * 2 * t * (double) t * q;
+        return c.numLayers() * (projections + attention) + 2.0 * headRows * d * c.vocabSize();
+    }
+
+    private double[] time(Runnable work) {
+        work.run();
+        double[] s = new double[repeats];
+        for (int i = 0; i < repeats; i++) {
+            long t0 = System.nanoTime();
+            work.run();
+            s[i] = seconds(t0);
+        }
+        return s;
+    }
+
+    private static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        return v[v.length / 2];
+    }
+
+    private static double seconds(long t0) {
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static void warmPageCache(Path file) throws IOException {
+        byte[] buffer = new byte[1 << 22];
+        try (InputStream in = Files.newInputStream(file)) {
+            while (in.read(buffer) > 0) {
+                // reading is the point: the load is measured from a warm page cache
+            }
+        }
+    }
+
+    private static long peakRssBytes() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        return -1;
+    }
+
+    private static void progress(String format, Object... args) {
+        System.err.printf("locus bench: " + format + "%n", args);
+    }
+}

@@ -1,0 +1,32 @@
+package dev.locus.cli;
+
+import dev.locus.LocusException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code bin/locus}: one line on stderr and exit code 2 for any input locus refuses. */
+@Command(
+        name = "locus",
+        mixinStandardHelpOptions = true,
+        version = "locus 0.1.0",
+        description = "Reproduce \"alignment is localized\": activation patching between a base and a tuned Llama-3 checkpoint.",
+        subcommands = {TraceCommand.class, RandomCheckpointCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+public final class Main {
+    public static final int BAD_INPUT = 2;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof LocusException || e instanceof IllegalArgumentException) {
+                commandLine.getErr().println("locus: " + e.getMessage());
+                return BAD_INPUT;
+            }
+            throw e;
+        });
+        return cli.execute(args);
+    }
+}

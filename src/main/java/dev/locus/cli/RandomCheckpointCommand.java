@@ -1,0 +1,43 @@
+package dev.locus.cli;
+
+import dev.locus.fixtures.RandomCheckpoint;
+import dev.locus.model.DType;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Writes a random checkpoint in the Hugging Face layout, for demos and benchmarks. */
+@Command(name = "random-checkpoint", mixinStandardHelpOptions = true,
+        description = "Write a random Llama checkpoint (config.json, model.safetensors, tokenizer.json for tiny).")
+public final class RandomCheckpointCommand implements Callable<Integer> {
+    @Option(names = "--shape", defaultValue = "tiny", description = "tiny | llama-3.2-1b (default ${DEFAULT-VALUE})")
+    String shape;
+
+    @Option(names = "--dtype", defaultValue = "F32", description = "F32 | BF16 on disk (default ${DEFAULT-VALUE})")
+    String dtype;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Weights seed (default ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--out", required = true, description = "Output directory.")
+    Path out;
+
+    static RandomCheckpoint.Shape parseShape(String name) {
+        try {
+            return RandomCheckpoint.Shape.valueOf(name.toUpperCase(Locale.ROOT).replace('-', '_').replace('.', '_'));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--shape: expected tiny or llama-3.2-1b, found \"" + name + "\"");
+        }
+    }
+
+    @Override
+    public Integer call() {
+        long start = System.nanoTime();
+        RandomCheckpoint.write(out, parseShape(shape).config(), DType.parse(dtype), seed);
+        System.err.printf("locus random-checkpoint: %s %s seed %d -> %s (%.1f s)%n", shape, dtype, seed, out,
+                (System.nanoTime() - start) / 1e9);
+        return 0;
+    }
+}
