@@ -94,6 +94,36 @@ class SafetensorsFileTest {
         }
     }
 
+    /** A sparse file over 2 GB: offsets past 2^31 must reach the right bytes (no int overflow, no 2 GB map). */
+    @Test
+    void tensorsPastTwoGigabytes() throws IOException {
+        long big = (1L << 31) + 4096;
+        String header = "{\"big\":{\"dtype\":\"BF16\",\"shape\":[" + big / 2 + "],\"data_offsets\":[0," + big + "]},"
+                + "\"tail\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[" + big + "," + (big + 8) + "]}}";
+        while ((header.length() % 8) != 0) {
+            header += " ";
+        }
+        Path p = tmp.resolve("sparse.safetensors");
+        byte[] h = header.getBytes(StandardCharsets.UTF_8);
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(p.toFile(), "rw")) {
+            long dataStart = 8 + h.length;
+            f.setLength(dataStart + big + 8);
+            f.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(h.length).array());
+            f.write(h);
+            f.seek(dataStart + big - 2);
+            f.write(new byte[] {(byte) 0xC0, 0x3F}); // last bf16 element: 1.5
+            f.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putFloat(7f).putFloat(-8f).array());
+        }
+        try (SafetensorsFile f = SafetensorsFile.open(p)) {
+            SafetensorsFile.Entry e = f.entries().get("big");
+            ByteBuffer out = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder());
+            f.decodeFloat32(e, e.elementCount() - 2, 2, out);
+            assertEquals(0f, out.getFloat(0));
+            assertEquals(1.5f, out.getFloat(4));
+            assertArrayEquals(new float[] {7f, -8f}, decode(f, "tail"));
+        }
+    }
+
     @Test
     void truncatedFile() throws IOException {
         byte[] good = Files.readAllBytes(Golden.dir("tiny-f32-a").resolve("model.safetensors"));
