@@ -6,10 +6,10 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A Llama-3 decoder on DJL NDArrays, written like the architecture: embeddings, N blocks of
@@ -27,6 +27,8 @@ public final class LlamaModel implements AutoCloseable {
     private final LlamaWeights weights;
     private final float[] invFreq;
     private final String source;
+    private final AtomicLong blockEvaluations = new AtomicLong();
+    private final AtomicLong tokenBlocks = new AtomicLong();
 
     public LlamaModel(LlamaConfig config, LlamaWeights weights, String source) {
         this.config = config;
@@ -75,35 +77,53 @@ public final class LlamaModel implements AutoCloseable {
      * without touching the layers below; returns the output of the last block.
      */
     public NDArray runBlocks(NDArray residPre, int fromLayer, Hook hook) {
+        return runBlocks(residPre, fromLayer, hook, null, null);
+    }
+
+    /**
+     * Runs blocks {@code fromLayer..N-1} on the rows of a segment that continues {@code prefix}
+     * (null: the segment starts at position 0): its rows take positions {@code prefix.length()}
+     * onwards and attend to the prefix's cached keys and values. When {@code capture} is given,
+     * it receives this segment's keys and values at every layer run.
+     */
+    public NDArray runBlocks(NDArray residPre, int fromLayer, Hook hook, KvCache prefix, KvCache capture) {
         if (fromLayer < 0 || fromLayer > config.numLayers()) {
             throw new IllegalArgumentException("fromLayer " + fromLayer + " outside 0.." + config.numLayers());
         }
-        Positions positions = positionTables(residPre);
-        try {
+        try (Segment segment = segment(residPre, prefix, capture)) {
             NDArray x = residPre;
             for (int l = fromLayer; l < config.numLayers(); l++) {
-                x = block(l, x, positions, hook);
+                x = block(l, x, segment, hook);
             }
             return x;
-        } finally {
-            positions.close();
         }
     }
 
     /** Runs block {@code layer} alone on its input; returns its output. */
     public NDArray runBlock(int layer, NDArray residPre, Hook hook) {
-        try (Positions positions = positionTables(residPre)) {
-            return block(layer, residPre, positions, hook);
+        try (Segment segment = segment(residPre, null, null)) {
+            return block(layer, residPre, segment, hook);
         }
+    }
+
+    /** Block evaluations and token-blocks (rows x blocks) since the model was loaded. */
+    public long blockEvaluations() {
+        return blockEvaluations.get();
+    }
+
+    public long tokenBlocks() {
+        return tokenBlocks.get();
     }
 
     // ---- one decoder block ---------------------------------------------------------------
 
-    private NDArray block(int layer, NDArray x, Positions positions, Hook hook) {
+    private NDArray block(int layer, NDArray x, Segment segment, Hook hook) {
         LlamaWeights.Layer w = weights.layers.get(layer);
+        blockEvaluations.incrementAndGet();
+        tokenBlocks.addAndGet(x.getShape().get(0));
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            NDArray attnOut = hook.at(Point.attnOut(layer), attention(rmsNorm(x, w.inputNorm()), w, positions));
+            NDArray attnOut = hook.at(Point.attnOut(layer), attention(layer, rmsNorm(x, w.inputNorm()), w, segment));
             NDScope.unregister(attnOut);
             NDArray h = x.add(attnOut);
             NDArray mlpOut = hook.at(Point.mlpOut(layer), mlp(rmsNorm(h, w.postNorm()), w));
@@ -125,27 +145,36 @@ public final class LlamaModel implements AutoCloseable {
         return x.matMul(weight.transpose());
     }
 
-    private NDArray attention(NDArray x, LlamaWeights.Layer w, Positions positions) {
+    private NDArray attention(int layer, NDArray x, LlamaWeights.Layer w, Segment segment) {
         long t = x.getShape().get(0);
         int hd = config.headDim();
         int heads = config.numHeads();
         int kvHeads = config.numKvHeads();
         int groups = config.kvGroups();
-        NDArray q = rope(linear(x, w.q()).reshape(t, heads, hd).transpose(1, 0, 2), positions);
-        NDArray k = rope(linear(x, w.k()).reshape(t, kvHeads, hd).transpose(1, 0, 2), positions);
+        NDArray q = rope(linear(x, w.q()).reshape(t, heads, hd).transpose(1, 0, 2), segment);
+        NDArray k = rope(linear(x, w.k()).reshape(t, kvHeads, hd).transpose(1, 0, 2), segment);
         NDArray v = linear(x, w.v()).reshape(t, kvHeads, hd).transpose(1, 0, 2);
+        if (segment.capture != null) {
+            NDScope.unregister(k, v);
+            segment.capture.put(layer, k, v);
+        }
+        if (segment.prefix != null) {
+            k = NDArrays.concat(new NDList(segment.prefix.keys(layer), k), 1);
+            v = NDArrays.concat(new NDList(segment.prefix.values(layer), v), 1);
+        }
+        long keys = k.getShape().get(1);
         // Query head h reads key/value head floor(h / groups): group the query heads per kv head.
         NDArray grouped = q.reshape(kvHeads, groups * t, hd);
         NDArray scores = grouped.matMul(k.transpose(0, 2, 1)).div((float) Math.sqrt(hd))
-                .reshape(kvHeads, groups, t, t)
-                .add(positions.causalMask);
-        NDArray probabilities = scores.softmax(-1).reshape(kvHeads, groups * t, t);
+                .reshape(kvHeads, groups, t, keys)
+                .add(segment.causalMask);
+        NDArray probabilities = scores.softmax(-1).reshape(kvHeads, groups * t, keys);
         NDArray perHead = probabilities.matMul(v).reshape(heads, t, hd);
         return linear(perHead.transpose(1, 0, 2).reshape(t, (long) heads * hd), w.o());
     }
 
     /** Rotate-half RoPE on {@code [heads][T][head_dim]}: dimension i pairs with i + head_dim/2. */
-    private NDArray rope(NDArray x, Positions positions) {
+    private NDArray rope(NDArray x, Segment positions) {
         int half = config.headDim() / 2;
         NDArray rotated = NDArrays.concat(new NDList(x.get("..., " + half + ":").neg(), x.get("..., :" + half)), -1);
         return x.mul(positions.cos).add(rotated.mul(positions.sin));
@@ -262,16 +291,23 @@ public final class LlamaModel implements AutoCloseable {
         }
     }
 
-    /** cos/sin of the rotary angles and the additive causal mask for one sequence length. */
-    private static final class Positions implements AutoCloseable {
+    /**
+     * One run's rows: cos/sin of their rotary angles, the additive causal mask over prefix and
+     * own keys, and the caches to read from and write to.
+     */
+    private static final class Segment implements AutoCloseable {
         final NDArray cos;
         final NDArray sin;
         final NDArray causalMask;
+        final KvCache prefix;
+        final KvCache capture;
 
-        Positions(NDArray cos, NDArray sin, NDArray causalMask) {
+        Segment(NDArray cos, NDArray sin, NDArray causalMask, KvCache prefix, KvCache capture) {
             this.cos = cos;
             this.sin = sin;
             this.causalMask = causalMask;
+            this.prefix = prefix;
+            this.capture = capture;
         }
 
         @Override
@@ -282,29 +318,36 @@ public final class LlamaModel implements AutoCloseable {
         }
     }
 
-    private Positions positionTables(NDArray resid) {
+    private Segment segment(NDArray resid, KvCache prefix, KvCache capture) {
         Shape shape = resid.getShape();
         if (shape.dimension() != 2 || shape.get(1) != config.hiddenSize()) {
             throw new IllegalArgumentException("residual stream must be [T][" + config.hiddenSize() + "], found " + shape);
         }
-        int t = Math.toIntExact(shape.get(0));
-        if (t > config.maxPositionEmbeddings()) {
-            throw new TokenInputException(source, "ids", t + " tokens exceed max_position_embeddings "
+        int rows = Math.toIntExact(shape.get(0));
+        int offset = prefix == null ? 0 : prefix.length();
+        int total = offset + rows;
+        if (total > config.maxPositionEmbeddings()) {
+            throw new TokenInputException(source, "ids", total + " tokens exceed max_position_embeddings "
                     + config.maxPositionEmbeddings());
         }
+        if (capture != null && capture.length() != rows) {
+            throw new IllegalArgumentException("capture cache of " + capture.length() + " positions for " + rows + " rows");
+        }
         NDManager m = resid.getManager();
-        float[][] angles = Rope.cosSin(invFreq, t);
+        float[][] angles = Rope.cosSin(invFreq, offset, rows);
         int hd = config.headDim();
-        float[] mask = new float[t * t];
-        for (int q = 0; q < t; q++) {
-            for (int k = q + 1; k < t; k++) {
-                mask[q * t + k] = Float.NEGATIVE_INFINITY;
+        float[] mask = new float[rows * total];
+        for (int q = 0; q < rows; q++) {
+            for (int k = offset + q + 1; k < total; k++) {
+                mask[q * total + k] = Float.NEGATIVE_INFINITY;
             }
         }
-        return new Positions(
-                m.create(angles[0], new Shape(t, hd)),
-                m.create(angles[1], new Shape(t, hd)),
-                m.create(mask, new Shape(t, t)).toType(DataType.FLOAT32, false));
+        return new Segment(
+                m.create(angles[0], new Shape(rows, hd)),
+                m.create(angles[1], new Shape(rows, hd)),
+                m.create(mask, new Shape(rows, total)),
+                prefix,
+                capture);
     }
 
     @Override

@@ -142,6 +142,26 @@ class LlamaModelTest {
     }
 
     @Test
+    void aContinuationOverACachedPrefixEqualsTheFullPass() {
+        try (NDManager root = NDManager.newBaseManager();
+                LlamaModel model = LlamaModel.load(Golden.dir("tiny-f16-untied-hd"), root);
+                NDManager work = root.newSubManager()) {
+            int[] prompt = {5, 17, 250, 3, 99};
+            int[] completion = {42, 7, 1, 200};
+            int[] whole = java.util.stream.IntStream.concat(java.util.Arrays.stream(prompt), java.util.Arrays.stream(completion)).toArray();
+            float[] full = model.forward(work, whole, Hook.NONE).toFloatArray();
+            KvCache cache = new KvCache(model.config().numLayers(), prompt.length);
+            float[] head = model.runBlocks(model.embed(work, prompt), 0, Hook.NONE, null, cache).toFloatArray();
+            float[] tail = model.runBlocks(model.embed(work, completion), 0, Hook.NONE, cache, null).toFloatArray();
+            int d = model.config().hiddenSize();
+            float[] joined = new float[full.length];
+            System.arraycopy(head, 0, joined, 0, prompt.length * d);
+            System.arraycopy(tail, 0, joined, prompt.length * d, completion.length * d);
+            assertArrayEquals(full, joined, (float) Tolerance.FLOAT32_REORDER);
+        }
+    }
+
+    @Test
     void replacingAPointChangesEverythingDownstreamOnly() {
         try (NDManager root = NDManager.newBaseManager();
                 LlamaModel model = LlamaModel.load(Golden.dir("tiny-f32-a"), root);

@@ -1,0 +1,56 @@
+package dev.locus.model;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * Keys and values (after RoPE) of a run's positions at every layer, so a continuation can attend
+ * to a prefix without recomputing it: a preference pair's shared prompt runs once for both
+ * completions. Arrays are {@code [kv_heads][length][head_dim]} and live in the run's NDManager.
+ */
+public final class KvCache {
+    private final NDArray[] keys;
+    private final NDArray[] values;
+    private final int length;
+
+    /** @param length positions the cache covers (the prefix length a continuation starts at) */
+    public KvCache(int layers, int length) {
+        this.keys = new NDArray[layers];
+        this.values = new NDArray[layers];
+        this.length = length;
+    }
+
+    public int length() {
+        return length;
+    }
+
+    void put(int layer, NDArray k, NDArray v) {
+        keys[layer] = k;
+        values[layer] = v;
+    }
+
+    /** Takes layers {@code from..N-1} of {@code other} (same length): a run resumed at {@code from} fills the rest. */
+    public void copyLayersBelow(KvCache other, int below) {
+        if (other.length != length) {
+            throw new IllegalArgumentException("caches of " + other.length + " and " + length + " positions");
+        }
+        for (int l = 0; l < below; l++) {
+            keys[l] = other.keys[l];
+            values[l] = other.values[l];
+        }
+    }
+
+    NDArray keys(int layer) {
+        return require(keys, layer);
+    }
+
+    NDArray values(int layer) {
+        return require(values, layer);
+    }
+
+    private NDArray require(NDArray[] arrays, int layer) {
+        if (arrays[layer] == null) {
+            throw new IllegalStateException("the prefix cache holds no keys/values for layer " + layer);
+        }
+        return arrays[layer];
+    }
+}
