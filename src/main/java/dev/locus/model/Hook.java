@@ -6,8 +6,9 @@ import ai.djl.ndarray.NDArray;
  * Sees every named point as the forward pass reaches it and returns the value the pass continues
  * with: the value itself to read, another array of the same shape to replace it.
  *
- * <p>Arrays a hook creates should take the passed value as their first operand, so they are owned
- * by the caller's unit of work rather than by a longer-lived cache.
+ * <p>A replacement must be a new array computed from the passed value (value first, so it is owned
+ * by the caller's unit of work): the pass frees its intermediates, and would free a cached array
+ * returned as is.
  */
 @FunctionalInterface
 public interface Hook {

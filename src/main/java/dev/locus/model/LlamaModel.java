@@ -95,6 +95,7 @@ public final class LlamaModel implements AutoCloseable {
             for (int l = fromLayer; l < config.numLayers(); l++) {
                 x = block(l, x, segment, hook);
             }
+            segment.captured.forEach(NDScope::register);
             return x;
         }
     }
@@ -121,16 +122,28 @@ public final class LlamaModel implements AutoCloseable {
         LlamaWeights.Layer w = weights.layers.get(layer);
         blockEvaluations.incrementAndGet();
         tokenBlocks.addAndGet(x.getShape().get(0));
+        NDArray attnOut;
+        NDArray mlpOut;
+        NDArray out;
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            NDArray attnOut = hook.at(Point.attnOut(layer), attention(layer, rmsNorm(x, w.inputNorm()), w, segment));
-            NDScope.unregister(attnOut);
+            attnOut = hook.at(Point.attnOut(layer), attention(layer, rmsNorm(x, w.inputNorm()), w, segment));
             NDArray h = x.add(attnOut);
-            NDArray mlpOut = hook.at(Point.mlpOut(layer), mlp(rmsNorm(h, w.postNorm()), w));
-            NDScope.unregister(mlpOut);
-            NDArray out = hook.at(Point.residPost(layer), h.add(mlpOut));
-            NDScope.unregister(out);
-            return out;
+            mlpOut = hook.at(Point.mlpOut(layer), mlp(rmsNorm(h, w.postNorm()), w));
+            out = hook.at(Point.residPost(layer), h.add(mlpOut));
+            NDScope.unregister(attnOut, mlpOut, out);
+        }
+        handToEnclosingScope(attnOut, mlpOut, out);
+        return out;
+    }
+
+    /**
+     * A block's outputs outlive its own scope; an enclosing NDScope (a patched run) frees them with
+     * everything else it created. Without one they live until the caller's manager closes.
+     */
+    private static void handToEnclosingScope(NDArray... arrays) {
+        for (NDArray a : arrays) {
+            NDScope.register(a);
         }
     }
 
@@ -157,6 +170,8 @@ public final class LlamaModel implements AutoCloseable {
         if (segment.capture != null) {
             NDScope.unregister(k, v);
             segment.capture.put(layer, k, v);
+            segment.captured.add(k);
+            segment.captured.add(v);
         }
         if (segment.prefix != null) {
             k = NDArrays.concat(new NDList(segment.prefix.keys(layer), k), 1);
@@ -194,17 +209,19 @@ public final class LlamaModel implements AutoCloseable {
      */
     public NDArray logprobs(NDArray lastResid, int[] positions) {
         NDArray rows = rows(lastResid, positions);
+        NDArray result;
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             NDArray logits = linear(rmsNorm(rows, weights.finalNorm), weights.head);
-            NDArray result = logits.logSoftmax(-1);
+            result = logits.logSoftmax(-1);
             NDScope.unregister(result);
-            return result;
         } finally {
             if (rows != lastResid) {
                 rows.close();
             }
         }
+        handToEnclosingScope(result);
+        return result;
     }
 
     /** {@code final_norm} of the residual stream at every position. */
@@ -301,6 +318,8 @@ public final class LlamaModel implements AutoCloseable {
         final NDArray causalMask;
         final KvCache prefix;
         final KvCache capture;
+        /** Keys and values written to {@link #capture}, handed to the enclosing scope when the run ends. */
+        final java.util.List<NDArray> captured = new java.util.ArrayList<>();
 
         Segment(NDArray cos, NDArray sin, NDArray causalMask, KvCache prefix, KvCache capture) {
             this.cos = cos;

@@ -1,0 +1,22 @@
+package dev.locus.patching;
+
+import dev.locus.model.LlamaModel;
+
+/**
+ * A preference pair's margin: sum log p(chosen | prompt) - sum log p(rejected | prompt), and the
+ * per-token-mean variant that does not reward a shorter completion. Sums are float64 over the
+ * float32 per-token log-probs.
+ */
+public record Margin(double chosenSum, int chosenTokens, double rejectedSum, int rejectedTokens) {
+    public static Margin of(float[] chosen, float[] rejected) {
+        return new Margin(LlamaModel.sum(chosen), chosen.length, LlamaModel.sum(rejected), rejected.length);
+    }
+
+    public double margin() {
+        return chosenSum - rejectedSum;
+    }
+
+    public double meanMargin() {
+        return chosenSum / chosenTokens - rejectedSum / rejectedTokens;
+    }
+}

@@ -1,0 +1,267 @@
+package dev.locus.patching;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import dev.locus.model.Hook;
+import dev.locus.model.KvCache;
+import dev.locus.model.LlamaModel;
+import dev.locus.model.Point;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Runs the recipient model with one intervention at one point, taking targets from clean runs.
+ * Recipient and donor are roles, not models: base-to-tuned and tuned-to-base are the same code with
+ * the runs swapped. Every array a patched run creates is freed when it returns.
+ */
+public final class Patcher {
+    /** Where an intervention's target values come from, besides the donor's run on the same tokens. */
+    public record Targets(CleanRun donor, CleanRun shuffledDonor, float[] mean) {
+        public static Targets donor(CleanRun donor) {
+            return new Targets(donor, null, null);
+        }
+    }
+
+    private final LlamaModel recipient;
+
+    public Patcher(LlamaModel recipient) {
+        this.recipient = recipient;
+    }
+
+    /** Per-token log-probs of each completion under the intervention. */
+    public List<float[]> patched(CleanRun run, PatchPoint point, Intervention intervention, Targets targets) {
+        point.checkedFor(recipient.config().numLayers());
+        requireTargets(intervention, targets, run);
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            return run.schedule == Schedule.NAIVE
+                    ? naive(run, point, intervention, targets)
+                    : cached(run, point, intervention, targets);
+        }
+    }
+
+    private static void requireTargets(Intervention iv, Targets targets, CleanRun run) {
+        String missing = null;
+        if (iv.needsDonor() && (targets.donor() == null)) {
+            missing = "a donor run";
+        } else if (iv.kind() == Intervention.Kind.SHUFFLED && targets.shuffledDonor() == null) {
+            missing = "another pair's donor run";
+        } else if (iv.kind() == Intervention.Kind.MEAN && targets.mean() == null) {
+            missing = "the dataset mean at the point";
+        }
+        if (missing != null) {
+            throw new IllegalArgumentException(iv.describe() + " needs " + missing);
+        }
+        for (CleanRun other : new CleanRun[] {targets.donor(), targets.shuffledDonor()}) {
+            if (other != null && other.schedule != run.schedule) {
+                throw new IllegalArgumentException("recipient and donor runs use different schedules");
+            }
+        }
+        if (targets.donor() != null && !sameTokens(run.tokens, targets.donor().tokens)) {
+            throw new IllegalArgumentException(run.tokens.id() + ": the donor run is on other tokens");
+        }
+    }
+
+    private static boolean sameTokens(Prompted a, Prompted b) {
+        if (!java.util.Arrays.equals(a.prompt(), b.prompt()) || a.completions().size() != b.completions().size()) {
+            return false;
+        }
+        for (int i = 0; i < a.completions().size(); i++) {
+            if (!java.util.Arrays.equals(a.completions().get(i), b.completions().get(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // ---- the cached schedule: start at the patched layer, share the prompt -----------------------
+
+    private List<float[]> cached(CleanRun run, PatchPoint point, Intervention iv, Targets targets) {
+        int from = point.resumeLayer();
+        Prompted tokens = run.tokens;
+        NDArray promptLast;
+        KvCache cache;
+        boolean promptPatched = iv.positions().touchesPrompt();
+        if (promptPatched) {
+            cache = new KvCache(recipient.config().numLayers(), tokens.boundary());
+            cache.copyLayersBelow(run.promptCache, from);
+            promptLast = resume(run, -1, point, iv, targets, null, cache);
+        } else {
+            promptLast = run.prompt.last();
+            cache = run.promptCache;
+        }
+        List<NDArray> lasts = new ArrayList<>();
+        for (int i = 0; i < tokens.completions().size(); i++) {
+            Trace trace = run.trace(i);
+            if (iv.positions().touchesCompletion()) {
+                lasts.add(resume(run, i, point, iv, targets, cache, null));
+            } else if (promptPatched) {
+                lasts.add(recipient.runBlocks(trace.stream[from], from, Hook.NONE, cache, null));
+            } else {
+                lasts.add(trace.last());
+            }
+        }
+        return CleanRun.score(recipient, tokens, promptLast, lasts);
+    }
+
+    /** Runs one segment from the patched layer on, with the intervention applied there. */
+    private NDArray resume(CleanRun run, int role, PatchPoint point, Intervention iv, Targets targets,
+            KvCache prefix, KvCache capture) {
+        Trace trace = run.trace(role);
+        int from = point.resumeLayer();
+        return switch (point.site()) {
+            case RESID_PRE, RESID_POST, BLOCK_OUT -> {
+                NDArray value = trace.at(point);
+                NDArray patchedStream = trace.stream[from].add(delta(value, run, role, point, iv, targets));
+                yield recipient.runBlocks(patchedStream, from, Hook.NONE, prefix, capture);
+            }
+            case ATTN_OUT, MLP_OUT -> {
+                Point at = Trace.modelPoint(point);
+                Hook hook = (p, v) -> p.equals(at) ? v.add(delta(v, run, role, point, iv, targets)) : v;
+                yield recipient.runBlocks(trace.stream[from], from, hook, prefix, capture);
+            }
+        };
+    }
+
+    // ---- the naive schedule: every sequence whole, patched by a hook ------------------------------
+
+    private List<float[]> naive(CleanRun run, PatchPoint point, Intervention iv, Targets targets) {
+        Prompted tokens = run.tokens;
+        Point at = Trace.modelPoint(point);
+        Point input = point.layer() == 0 ? Point.EMBED : Point.residPost(point.layer() - 1);
+        List<float[]> scores = new ArrayList<>();
+        NDManager work = run.trace(0).stream[0].getManager();
+        for (int i = 0; i < tokens.completions().size(); i++) {
+            int role = i;
+            NDArray[] blockInput = new NDArray[1];
+            Hook hook = (p, v) -> {
+                if (p.equals(input)) {
+                    blockInput[0] = v;
+                }
+                if (!p.equals(at)) {
+                    return v;
+                }
+                NDArray value = point.site() == PatchPoint.Site.BLOCK_OUT ? v.sub(blockInput[0]) : v;
+                return v.add(delta(value, run, role, point, iv, targets));
+            };
+            int[] sequence = tokens.sequence(i);
+            NDArray last = recipient.forward(work, sequence, hook);
+            scores.add(recipient.completionLogprobs(last, sequence, tokens.boundary()));
+        }
+        return scores;
+    }
+
+    // ---- the intervention itself ------------------------------------------------------------------
+
+    /**
+     * The change an intervention makes to the recipient value {@code r} of one segment, zero on
+     * rows outside its positions. {@code r} comes first in every operation, so results are owned by
+     * the run's unit of work.
+     */
+    private static NDArray delta(NDArray r, CleanRun run, int role, PatchPoint point, Intervention iv, Targets targets) {
+        Trace trace = run.trace(role);
+        int rows = trace.rows();
+        int boundary = run.tokens.boundary();
+        float[] mask = new float[rows];
+        boolean everyRow = true;
+        for (int i = 0; i < rows; i++) {
+            boolean in = iv.positions().includes(trace.offset + i, boundary);
+            mask[i] = in ? 1f : 0f;
+            everyRow &= in;
+        }
+        NDArray change;
+        switch (iv.kind()) {
+            case REPLACE -> change = r.neg().add(donorValue(targets.donor(), role, point));
+            case INTERPOLATE -> change = r.neg().add(donorValue(targets.donor(), role, point)).mul((float) iv.alpha());
+            case SUBSPACE -> {
+                NDArray basis = r.getManager().create(flatten(iv.basis()), new Shape(iv.basis().length, iv.basis()[0].length));
+                NDArray difference = r.neg().add(donorValue(targets.donor(), role, point));
+                change = difference.matMul(basis.transpose()).matMul(basis).mul((float) iv.alpha());
+            }
+            case ZERO -> change = r.neg().mul((float) iv.alpha());
+            case MEAN -> change = r.neg().add(r.getManager().create(targets.mean())).mul((float) iv.alpha());
+            case NOISE -> {
+                NDArray difference = r.neg().add(donorValue(targets.donor(), role, point));
+                NDArray norms = difference.norm(new int[] {-1}, true);
+                NDArray gaussian = r.getManager().create(gaussianRows(iv.seed(), run, role, point, r.getShape()), r.getShape());
+                change = gaussian.div(gaussian.norm(new int[] {-1}, true)).mul(norms).mul((float) iv.alpha());
+            }
+            case SHUFFLED -> {
+                Aligned other = aligned(targets.shuffledDonor(), run, role, point, r);
+                for (int i = 0; i < rows; i++) {
+                    mask[i] *= other.valid[i];
+                    everyRow &= other.valid[i] == 1f;
+                }
+                change = r.neg().add(other.values).mul((float) iv.alpha());
+            }
+            default -> throw new IllegalStateException(iv.kind().name());
+        }
+        if (everyRow) {
+            return change;
+        }
+        return change.mul(r.getManager().create(mask, new Shape(rows, 1)));
+    }
+
+    private static NDArray donorValue(CleanRun donor, int role, PatchPoint point) {
+        return donor.trace(role).at(point);
+    }
+
+    /** Another pair's donor values, row p of this segment taken from position p + (K' - K) there. */
+    private record Aligned(NDArray values, float[] valid) {}
+
+    private static Aligned aligned(CleanRun other, CleanRun run, int role, PatchPoint point, NDArray r) {
+        Trace mine = run.trace(role);
+        Trace theirs = other.trace(role);
+        int shift = other.tokens.boundary() - run.tokens.boundary();
+        int rows = mine.rows();
+        long[] index = new long[rows];
+        float[] valid = new float[rows];
+        for (int i = 0; i < rows; i++) {
+            int j = mine.offset + i + shift - theirs.offset;
+            if (j >= 0 && j < theirs.rows()) {
+                index[i] = j;
+                valid[i] = 1f;
+            }
+        }
+        NDArray source = theirs.at(point);
+        NDArray values = source.get(r.getManager(), new ai.djl.ndarray.index.NDIndex("{}", r.getManager().create(index)));
+        return new Aligned(values, valid);
+    }
+
+    /**
+     * Gaussian rows seeded by absolute position, so the prompt gets the same noise in every
+     * completion's run and both schedules see the same numbers.
+     */
+    private static float[] gaussianRows(long seed, CleanRun run, int role, PatchPoint point, Shape shape) {
+        Trace trace = run.trace(role);
+        int rows = Math.toIntExact(shape.get(0));
+        int width = Math.toIntExact(shape.get(1));
+        float[] out = new float[rows * width];
+        int boundary = run.tokens.boundary();
+        for (int i = 0; i < rows; i++) {
+            int position = trace.offset + i;
+            int sequence = position < boundary ? -1 : role;
+            long rowSeed = seed;
+            rowSeed = rowSeed * 31 + run.tokens.id().hashCode();
+            rowSeed = rowSeed * 31 + point.name().hashCode();
+            rowSeed = rowSeed * 31 + sequence;
+            rowSeed = rowSeed * 31 + position;
+            SplittableRandom random = new SplittableRandom(rowSeed);
+            for (int c = 0; c < width; c++) {
+                out[i * width + c] = (float) random.nextGaussian();
+            }
+        }
+        return out;
+    }
+
+    private static float[] flatten(float[][] rows) {
+        float[] out = new float[rows.length * rows[0].length];
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(rows[i], 0, out, i * rows[0].length, rows[i].length);
+        }
+        return out;
+    }
+}
