@@ -48,6 +48,11 @@ public final class LlamaModel implements AutoCloseable {
         return config;
     }
 
+    /** The checkpoint directory (or other origin) errors name. */
+    public String source() {
+        return source;
+    }
+
     public LlamaWeights weights() {
         return weights;
     }

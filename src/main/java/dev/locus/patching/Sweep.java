@@ -1,0 +1,209 @@
+package dev.locus.patching;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.locus.LocusException;
+import dev.locus.model.LlamaConfig;
+import dev.locus.model.LlamaModel;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Consumer;
+
+/**
+ * Layers x interventions x pairs, in one or both directions. Each model runs once per pair (its
+ * clean run is cached and serves as recipient in one direction and donor in the other), and every
+ * patched run starts at the patched layer. Block evaluations are counted, so the saving is a
+ * number: a full N-layer {@code resid_post} sweep of one direction costs 2 + (N-1)/2
+ * forward-equivalents per pair under {@link Schedule#CACHED}.
+ */
+public final class Sweep {
+    /** One intervention at one point. */
+    public record Cell(PatchPoint point, Intervention intervention) {
+        public String label() {
+            return point.name() + " " + intervention.describe();
+        }
+    }
+
+    /** One patched margin of a pair. */
+    public record Patched(Direction direction, Cell cell, Margin margin) {}
+
+    /**
+     * A pair's clean margins, its patched margins, and what they cost: block evaluations and
+     * token-blocks (rows x blocks) across both models, and the token-blocks of one clean cached run
+     * of the pair, the unit of a forward-equivalent.
+     */
+    public record PairResult(String id, Prompted tokens, Margin base, Margin tuned, List<Patched> patched,
+            long blockEvaluations, long tokenBlocks, long forwardTokenBlocks) {
+        public double forwardEquivalents() {
+            return (double) tokenBlocks / forwardTokenBlocks;
+        }
+    }
+
+    private final LlamaModel base;
+    private final LlamaModel tuned;
+    private final Schedule schedule;
+
+    public Sweep(LlamaModel base, LlamaModel tuned, Schedule schedule) {
+        requireCompatible(base, tuned);
+        this.base = base;
+        this.tuned = tuned;
+        this.schedule = schedule;
+    }
+
+    /** Patching needs the same residual stream and vocabulary in both models. */
+    public static void requireCompatible(LlamaModel a, LlamaModel b) {
+        LlamaConfig x = a.config();
+        LlamaConfig y = b.config();
+        check(x.hiddenSize(), y.hiddenSize(), "hidden_size", b);
+        check(x.numLayers(), y.numLayers(), "num_hidden_layers", b);
+        check(x.vocabSize(), y.vocabSize(), "vocab_size", b);
+    }
+
+    private static void check(int expected, int found, String field, LlamaModel other) {
+        if (expected != found) {
+            throw new ModelMismatchException(other.source(), field,
+                    found + " differs from the other model's " + expected + ": patching needs the same residual stream and vocabulary");
+        }
+    }
+
+    /**
+     * Sweeps every pair, handing each result to {@code sink} as soon as it is complete (a failure
+     * on a later pair loses none of them). {@code mean} cells first take the dataset mean of the
+     * recipient's activations at their point over all pairs, and {@code shuffled} cells take their
+     * targets from another pair (a seeded derangement).
+     */
+    public void run(NDManager parent, List<Prompted> pairs, List<Cell> cells, List<Direction> directions,
+            Consumer<PairResult> sink) {
+        int layers = base.config().numLayers();
+        cells.forEach(c -> c.point().checkedFor(layers));
+        for (Prompted pair : pairs) {
+            if (pair.completions().size() != 2) {
+                throw new IllegalArgumentException(pair.id() + ": a preference pair has a chosen and a rejected completion");
+            }
+        }
+        Map<Direction, Map<PatchPoint, float[]>> means = new EnumMap<>(Direction.class);
+        for (Direction d : directions) {
+            means.put(d, meansNeeded(parent, pairs, cells, recipient(d)));
+        }
+        int[] shuffledPartner = derangement(pairs.size(), cells);
+        for (int i = 0; i < pairs.size(); i++) {
+            Prompted pair = pairs.get(i);
+            long blocks0 = base.blockEvaluations() + tuned.blockEvaluations();
+            long tokens0 = base.tokenBlocks() + tuned.tokenBlocks();
+            List<Patched> patched = new ArrayList<>();
+            Margin baseMargin;
+            Margin tunedMargin;
+            try (NDManager work = parent.newSubManager()) {
+                Map<LlamaModel, CleanRun> clean = new HashMap<>();
+                clean.put(base, CleanRun.of(base, work, pair, schedule));
+                clean.put(tuned, CleanRun.of(tuned, work, pair, schedule));
+                baseMargin = margin(clean.get(base));
+                tunedMargin = margin(clean.get(tuned));
+                Map<LlamaModel, CleanRun> partner = new HashMap<>();
+                for (Direction direction : directions) {
+                    LlamaModel recipient = recipient(direction);
+                    LlamaModel donor = recipient == base ? tuned : base;
+                    Patcher patcher = new Patcher(recipient);
+                    for (Cell cell : cells) {
+                        CleanRun shuffled = null;
+                        if (cell.intervention().kind() == Intervention.Kind.SHUFFLED) {
+                            Prompted other = pairs.get(shuffledPartner[i]);
+                            shuffled = partner.computeIfAbsent(donor, m -> CleanRun.of(m, work, other, schedule));
+                        }
+                        Patcher.Targets targets = new Patcher.Targets(clean.get(donor), shuffled,
+                                means.get(direction).get(cell.point()));
+                        List<float[]> lp = patcher.patched(clean.get(recipient), cell.point(), cell.intervention(), targets);
+                        patched.add(new Patched(direction, cell, Margin.of(lp.get(0), lp.get(1))));
+                    }
+                }
+            }
+            long forward = (long) layers * (pair.boundary() + pair.completions().stream().mapToLong(c -> c.length).sum());
+            sink.accept(new PairResult(pair.id(), pair, baseMargin, tunedMargin, List.copyOf(patched),
+                    base.blockEvaluations() + tuned.blockEvaluations() - blocks0,
+                    base.tokenBlocks() + tuned.tokenBlocks() - tokens0, forward));
+        }
+    }
+
+    private LlamaModel recipient(Direction d) {
+        return d == Direction.TUNED_TO_BASE ? base : tuned;
+    }
+
+    private static Margin margin(CleanRun run) {
+        return Margin.of(run.tokenLogprobs(0), run.tokenLogprobs(1));
+    }
+
+    /** Each pair's partner for shuffled targets: a seeded permutation with no fixed point. */
+    private static int[] derangement(int n, List<Cell> cells) {
+        Cell shuffled = cells.stream().filter(c -> c.intervention().kind() == Intervention.Kind.SHUFFLED)
+                .findFirst().orElse(null);
+        if (shuffled == null) {
+            return new int[0];
+        }
+        if (n < 2) {
+            throw new IllegalArgumentException("shuffled targets need at least two pairs");
+        }
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            order.add(i);
+        }
+        Collections.shuffle(order, new Random(shuffled.intervention().seed()));
+        int[] partner = new int[n];
+        for (int i = 0; i < n; i++) {
+            partner[order.get(i)] = order.get((i + 1) % n);
+        }
+        return partner;
+    }
+
+    /** Mean recipient activation at each point a {@code mean} cell patches, over every position of every pair. */
+    private Map<PatchPoint, float[]> meansNeeded(NDManager parent, List<Prompted> pairs, List<Cell> cells, LlamaModel model) {
+        List<PatchPoint> points = cells.stream().filter(c -> c.intervention().kind() == Intervention.Kind.MEAN)
+                .map(Cell::point).distinct().toList();
+        Map<PatchPoint, float[]> means = new HashMap<>();
+        if (points.isEmpty()) {
+            return means;
+        }
+        Map<PatchPoint, double[]> sums = new HashMap<>();
+        long rows = 0;
+        for (Prompted pair : pairs) {
+            try (NDManager work = parent.newSubManager()) {
+                CleanRun run = CleanRun.of(model, work, pair, Schedule.CACHED);
+                List<Trace> segments = new ArrayList<>(run.completions);
+                segments.add(run.prompt);
+                for (Trace t : segments) {
+                    for (PatchPoint p : points) {
+                        NDArray total = t.at(p).sum(new int[] {0});
+                        float[] v = total.toFloatArray();
+                        double[] s = sums.computeIfAbsent(p, k -> new double[v.length]);
+                        for (int c = 0; c < v.length; c++) {
+                            s[c] += v[c];
+                        }
+                    }
+                    rows += t.rows();
+                }
+            }
+        }
+        for (PatchPoint p : points) {
+            double[] s = sums.get(p);
+            float[] mean = new float[s.length];
+            for (int c = 0; c < s.length; c++) {
+                mean[c] = (float) (s[c] / rows);
+            }
+            means.put(p, mean);
+        }
+        return means;
+    }
+
+    /** Recipient and donor checkpoints that cannot be patched into each other. */
+    public static final class ModelMismatchException extends LocusException {
+        private static final long serialVersionUID = 1L;
+
+        public ModelMismatchException(String source, String field, String reason) {
+            super(source, field, reason, null);
+        }
+    }
+}

@@ -1,0 +1,200 @@
+package dev.locus.patching;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.locus.Tolerance;
+import dev.locus.fixtures.RandomCheckpoint;
+import dev.locus.model.DType;
+import dev.locus.model.Hook;
+import dev.locus.model.LlamaConfig;
+import dev.locus.model.LlamaModel;
+import dev.locus.model.Point;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
+
+/** The laws of patching, on random tiny models, random tokens, points and alphas. */
+class PatchingLawsTest {
+    private static final int MODELS = 3;
+    private static NDManager root;
+    private static LlamaModel[] models;
+    private static Path dir;
+
+    @BeforeContainer
+    static void generate() throws IOException {
+        dir = Files.createTempDirectory("locus-laws");
+        root = NDManager.newBaseManager();
+        models = new LlamaModel[MODELS];
+        LlamaConfig tiny = RandomCheckpoint.Shape.TINY.config();
+        for (int s = 0; s < MODELS; s++) {
+            Path d = dir.resolve("m" + s);
+            RandomCheckpoint.write(d, tiny, DType.F32, 100 + s);
+            models[s] = LlamaModel.load(d, root);
+        }
+    }
+
+    @AfterContainer
+    static void close() throws IOException {
+        root.close();
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    /** A random recipient/donor pair of models, a random pair of sequences, a random point. */
+    record Case(int recipient, int donor, Prompted pair, PatchPoint point) {}
+
+    @Provide
+    Arbitrary<Case> cases() {
+        Arbitrary<PatchPoint> points = Combinators.combine(
+                        Arbitraries.of(PatchPoint.Site.values()), Arbitraries.integers().between(0, 3))
+                .as((site, layer) -> new PatchPoint(site, site == PatchPoint.Site.RESID_PRE ? 0 : layer));
+        return Combinators.combine(Arbitraries.integers().between(0, MODELS - 1), Arbitraries.integers().between(0, MODELS - 1),
+                        Arbitraries.longs(), points)
+                .as((r, d, seed, point) -> new Case(r, d, randomPair(new Random(seed)), point));
+    }
+
+    static Prompted randomPair(Random random) {
+        int vocab = RandomCheckpoint.Shape.TINY.config().vocabSize();
+        return new Prompted("p" + random.nextInt(1000), random.ints(1 + random.nextInt(8), 0, vocab).toArray(),
+                List.of(random.ints(1 + random.nextInt(6), 0, vocab).toArray(), random.ints(1 + random.nextInt(6), 0, vocab).toArray()));
+    }
+
+    private static List<float[]> patch(Case c, Intervention iv, Schedule schedule, boolean selfPatch) {
+        try (NDManager work = root.newSubManager()) {
+            CleanRun r = CleanRun.of(models[c.recipient()], work, c.pair(), schedule);
+            CleanRun d = selfPatch ? r : CleanRun.of(models[c.donor()], work, c.pair(), schedule);
+            return new Patcher(models[c.recipient()]).patched(r, c.point(), iv, Patcher.Targets.donor(d));
+        }
+    }
+
+    private static List<float[]> clean(int model, Prompted pair, Schedule schedule) {
+        try (NDManager work = root.newSubManager()) {
+            CleanRun run = CleanRun.of(models[model], work, pair, schedule);
+            return List.of(run.tokenLogprobs(0), run.tokenLogprobs(1));
+        }
+    }
+
+    private static void assertSame(List<float[]> expected, List<float[]> actual) {
+        assertEquals(expected.size(), actual.size());
+        for (int i = 0; i < expected.size(); i++) {
+            Tolerance.assertReordered(expected.get(i), actual.get(i), "completion " + i);
+        }
+    }
+
+    @Property(tries = 40)
+    void selfPatchIsANoOp(@ForAll("cases") Case c, @ForAll PatchPositions positions) {
+        assertSame(clean(c.recipient(), c.pair(), Schedule.CACHED),
+                patch(c, Intervention.replace(positions), Schedule.CACHED, true));
+    }
+
+    @Property(tries = 40)
+    void alphaZeroIsTheRecipient(@ForAll("cases") Case c, @ForAll PatchPositions positions) {
+        assertSame(clean(c.recipient(), c.pair(), Schedule.CACHED),
+                patch(c, Intervention.interpolate(0.0, positions), Schedule.CACHED, false));
+    }
+
+    @Property(tries = 30)
+    void fullRankSubspaceIsThePlainPatch(@ForAll("cases") Case c, @ForAll long basisSeed,
+            @ForAll @net.jqwik.api.constraints.DoubleRange(min = -0.5, max = 1.5) double alpha) {
+        float[][] basis = randomOrthonormal(RandomCheckpoint.Shape.TINY.config().hiddenSize(), new Random(basisSeed));
+        assertSame(patch(c, Intervention.interpolate(alpha, PatchPositions.ALL), Schedule.CACHED, false),
+                patch(c, Intervention.subspace(basis, alpha, PatchPositions.ALL), Schedule.CACHED, false));
+    }
+
+    @Property(tries = 30)
+    void lastLayerFullPatchIsTheDonorThroughTheRecipientsHead(@ForAll("cases") Case c) {
+        int last = RandomCheckpoint.Shape.TINY.config().numLayers() - 1;
+        Case atLast = new Case(c.recipient(), c.donor(), c.pair(), PatchPoint.of(PatchPoint.Site.RESID_POST, last));
+        List<float[]> patched = patch(atLast, Intervention.replace(PatchPositions.ALL), Schedule.NAIVE, false);
+        try (NDManager work = root.newSubManager()) {
+            for (int i = 0; i < 2; i++) {
+                int[] sequence = c.pair().sequence(i);
+                NDArray donorLast = models[c.donor()].forward(work, sequence, Hook.NONE);
+                float[] expected = models[c.recipient()].completionLogprobs(donorLast, sequence, c.pair().boundary());
+                Tolerance.assertReordered(expected, patched.get(i), "completion " + i);
+            }
+        }
+    }
+
+    /** Causality: changing the residual stream at position t leaves every log-prob before t as it was. */
+    @Property(tries = 40)
+    void patchingOnePositionLeavesEarlierLogprobsUnchanged(@ForAll("cases") Case c, @ForAll @IntRange(min = 0, max = 20) int t) {
+        int[] sequence = c.pair().sequence(0);
+        int position = t % sequence.length;
+        Point at = Trace.modelPoint(c.point().site() == PatchPoint.Site.BLOCK_OUT
+                ? PatchPoint.of(PatchPoint.Site.RESID_POST, c.point().layer()) : c.point());
+        LlamaModel model = models[c.recipient()];
+        try (NDManager work = root.newSubManager()) {
+            int[] all = java.util.stream.IntStream.range(0, sequence.length).toArray();
+            float[] before = model.logprobs(model.forward(work, sequence, Hook.NONE), all).toFloatArray();
+            Hook bump = (p, v) -> {
+                if (!p.equals(at)) {
+                    return v;
+                }
+                float[] mask = new float[sequence.length];
+                mask[position] = 1f;
+                return v.add(work.create(mask, new Shape(sequence.length, 1)).mul(3f));
+            };
+            float[] after = model.logprobs(model.forward(work, sequence, bump), all).toFloatArray();
+            int vocab = model.config().vocabSize();
+            for (int i = 0; i < position * vocab; i++) {
+                assertEquals(before[i], after[i], 0f, "log-prob entry " + i + " before position " + position);
+            }
+        }
+    }
+
+    @Property(tries = 40)
+    void cachedScheduleEqualsNaiveRecomputation(@ForAll("cases") Case c, @ForAll PatchPositions positions,
+            @ForAll @net.jqwik.api.constraints.DoubleRange(min = -0.5, max = 1.5) double alpha) {
+        Intervention iv = Intervention.interpolate(alpha, positions);
+        assertSame(patch(c, iv, Schedule.NAIVE, false), patch(c, iv, Schedule.CACHED, false));
+    }
+
+    static float[][] randomOrthonormal(int n, Random random) {
+        double[][] q = new double[n][n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                q[i][j] = random.nextGaussian();
+            }
+            for (int k = 0; k < i; k++) {
+                double dot = 0;
+                for (int j = 0; j < n; j++) {
+                    dot += q[i][j] * q[k][j];
+                }
+                for (int j = 0; j < n; j++) {
+                    q[i][j] -= dot * q[k][j];
+                }
+            }
+            double norm = 0;
+            for (int j = 0; j < n; j++) {
+                norm += q[i][j] * q[i][j];
+            }
+            norm = Math.sqrt(norm);
+            for (int j = 0; j < n; j++) {
+                q[i][j] /= norm;
+            }
+        }
+        float[][] out = new float[n][n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                out[i][j] = (float) q[i][j];
+            }
+        }
+        return out;
+    }
+}
