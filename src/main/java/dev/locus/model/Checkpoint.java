@@ -1,16 +1,13 @@
 package dev.locus.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.locus.Sha256;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -227,28 +224,13 @@ public final class Checkpoint implements AutoCloseable {
                 boolean relevant = name.equals(LlamaConfig.FILE_NAME) || name.endsWith(".safetensors")
                         || name.equals(INDEX_FILE) || name.equals(TOKENIZER_FILE);
                 if (relevant && Files.isRegularFile(p)) {
-                    hashes.put(name, sha256(p));
+                    hashes.put(name, Sha256.of(p));
                 }
             }
         } catch (IOException e) {
             throw new ConfigException(dir, "(directory)", "cannot list: " + e.getMessage());
         }
         return hashes;
-    }
-
-    public static String sha256(Path file) {
-        try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            byte[] buffer = new byte[1 << 20];
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                digest.update(buffer, 0, n);
-            }
-            return HexFormat.of().formatHex(digest.digest());
-        } catch (IOException e) {
-            throw new ConfigException(file, "(file)", "cannot read for sha256: " + e.getMessage());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     @Override
