@@ -1,0 +1,356 @@
+package dev.locus.cli;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.locus.LocusException;
+import dev.locus.Sha256;
+import dev.locus.data.PairSampling;
+import dev.locus.data.PairsFile;
+import dev.locus.data.PreferencePair;
+import dev.locus.model.Checkpoint;
+import dev.locus.model.LlamaModel;
+import dev.locus.model.Tokenizer;
+import dev.locus.patching.CleanRun;
+import dev.locus.patching.Direction;
+import dev.locus.patching.Intervention;
+import dev.locus.patching.Margin;
+import dev.locus.patching.PairEncoder;
+import dev.locus.patching.PatchPoint;
+import dev.locus.patching.PatchPositions;
+import dev.locus.patching.Prompted;
+import dev.locus.patching.Schedule;
+import dev.locus.patching.Sweep;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Preference margins of a recipient (and a donor), and the recipient's margin under one
+ * intervention. One JSONL line per pair, written as soon as the pair is done; the run's inputs
+ * with their sha256 go to {@code OUT.provenance.json} before the first pair.
+ */
+@Command(name = "margin", mixinStandardHelpOptions = true,
+        description = "Preference margins (sum log p(chosen|prompt) - sum log p(rejected|prompt)), optionally under a patch.")
+public final class MarginCommand implements Callable<Integer> {
+    @Option(names = "--recipient", required = true, description = "Checkpoint whose margins are measured and patched.")
+    Path recipient;
+
+    @Option(names = "--donor", description = "Checkpoint whose activations are patched in.")
+    Path donor;
+
+    @Option(names = "--point", description = "resid_post.L, block_out.L, attn_out.L, mlp_out.L or embed.")
+    String point;
+
+    @Option(names = "--kind", defaultValue = "replace",
+            description = "replace | interpolate | subspace | zero | mean | noise | shuffled (default ${DEFAULT-VALUE}).")
+    String kind;
+
+    @Option(names = "--alpha", defaultValue = "1.0", description = "Interpolation weight; outside [0, 1] extrapolates (default ${DEFAULT-VALUE}).")
+    double alpha;
+
+    @Option(names = "--positions", defaultValue = "all", description = "all | prompt | completion | last (default ${DEFAULT-VALUE}).")
+    String positions;
+
+    @Option(names = "--basis", description = "subspace: JSON file of k rows of hidden_size numbers, orthonormal.")
+    Path basis;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of sampling, noise and shuffling (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Input input;
+
+    static final class Input {
+        @ArgGroup(exclusive = false)
+        FromFile file;
+
+        @ArgGroup(exclusive = false)
+        FromIds ids;
+    }
+
+    static final class FromFile {
+        @Option(names = "--pairs", required = true, description = "JSONL of {id, prompt, chosen, rejected, subset?}.")
+        Path pairs;
+
+        @Option(names = "--limit", description = "Only the first N pairs of the file.")
+        Integer limit;
+
+        @Option(names = "--sample", description = "A seeded sample of N pairs, stratified by subset (e.g. 80).")
+        Integer sample;
+
+        @Option(names = "--format", defaultValue = "raw", description = "raw | chat (default ${DEFAULT-VALUE}).")
+        String format;
+
+        @Option(names = "--max-tokens", description = "Skip (and report) pairs longer than this (default: max_position_embeddings).")
+        Integer maxTokens;
+    }
+
+    static final class FromIds {
+        @Option(names = "--ids", required = true, split = ",", description = "Prompt token ids, used exactly as given (no BOS added).")
+        int[] prompt;
+
+        @Option(names = "--chosen-ids", required = true, split = ",")
+        int[] chosen;
+
+        @Option(names = "--rejected-ids", required = true, split = ",")
+        int[] rejected;
+    }
+
+    @Option(names = "--schedule", defaultValue = "cached", description = "cached | naive (default ${DEFAULT-VALUE}).")
+    String schedule;
+
+    @Option(names = "--out", required = true, description = "Output JSONL, one line per pair.")
+    Path out;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Override
+    public Integer call() throws IOException {
+        Schedule order = Schedule.valueOf(schedule.toUpperCase(Locale.ROOT));
+        Sweep.Cell cell = point == null ? null : cell();
+        if (cell != null && donor == null && cell.intervention().needsDonor()) {
+            throw new IllegalArgumentException("--kind " + kind + " at --point " + point + " needs --donor");
+        }
+        if (cell == null && (basis != null || !kind.equals("replace"))) {
+            throw new IllegalArgumentException("--kind, --alpha, --basis and --positions need --point");
+        }
+        long started = System.nanoTime();
+        try (NDManager root = NDManager.newBaseManager();
+                LlamaModel r = LlamaModel.load(recipient, root);
+                LlamaModel d = donor == null ? null : LlamaModel.load(donor, root)) {
+            if (d != null) {
+                Sweep.requireCompatible(r, d);
+                requireSameTokenizer();
+            }
+            if (cell != null) {
+                cell.point().checkedFor(r.config().numLayers());
+            }
+            List<PairEncoder.Encoded> encoded = encode(r);
+            writeProvenance(cell, order, encoded);
+            Summary summary = new Summary();
+            try (BufferedWriter lines = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+                List<Prompted> runnable = new ArrayList<>();
+                for (PairEncoder.Encoded e : encoded) {
+                    if (e instanceof PairEncoder.Skipped s) {
+                        ObjectNode line = JSON.createObjectNode().put("id", s.id()).put("skipped", s.reason());
+                        write(lines, line);
+                        summary.skipped++;
+                        System.err.printf("locus margin: skipped %s: %s%n", s.id(), s.reason());
+                    } else {
+                        runnable.add(((PairEncoder.Ok) e).tokens());
+                    }
+                }
+                int total = runnable.size();
+                if (d == null) {
+                    for (Prompted p : runnable) {
+                        try (NDManager work = root.newSubManager()) {
+                            CleanRun run = CleanRun.of(r, work, p, order);
+                            Margin m = Margin.of(run.tokenLogprobs(0), run.tokenLogprobs(1));
+                            write(lines, line(p, m, null, null, null));
+                            summary.add(m, null, null);
+                            progress(summary, total, p.id());
+                        }
+                    }
+                } else {
+                    List<Sweep.Cell> cells = cell == null ? List.of() : List.of(cell);
+                    new Sweep(r, d, order).run(root, runnable, cells, List.of(Direction.TUNED_TO_BASE), result -> {
+                        Margin patched = cell == null ? null : result.patched().get(0).margin();
+                        write(lines, line(result.tokens(), result.base(), result.tuned(), patched, cell));
+                        summary.add(result.base(), result.tuned(), patched);
+                        progress(summary, total, result.id());
+                    });
+                }
+            }
+            summary.print(cell, (System.nanoTime() - started) / 1e9);
+        }
+        return 0;
+    }
+
+    private Sweep.Cell cell() {
+        PatchPoint p = PatchPoint.parse(point);
+        PatchPositions where = PatchPositions.parse(positions);
+        Intervention.Kind k = Intervention.Kind.parse(kind);
+        float[][] rows = k == Intervention.Kind.SUBSPACE ? readBasis() : null;
+        if (k == Intervention.Kind.SUBSPACE && rows == null) {
+            throw new IllegalArgumentException("--kind subspace needs --basis");
+        }
+        double a = k == Intervention.Kind.REPLACE ? 1.0 : alpha;
+        return new Sweep.Cell(p, new Intervention(k, a, rows, where, seed));
+    }
+
+    private float[][] readBasis() {
+        if (basis == null) {
+            return null;
+        }
+        try {
+            return JSON.readValue(basis.toFile(), float[][].class);
+        } catch (IOException e) {
+            throw new LocusException(basis, "(json)", "expected k rows of numbers: " + e.getMessage());
+        }
+    }
+
+    /** Patched runs read the recipient's token ids; the donor must have tokenized them the same way. */
+    private void requireSameTokenizer() {
+        Path a = recipient.resolve(Checkpoint.TOKENIZER_FILE);
+        Path b = donor.resolve(Checkpoint.TOKENIZER_FILE);
+        if (input.file != null && Files.isRegularFile(a) && Files.isRegularFile(b) && !Sha256.of(a).equals(Sha256.of(b))) {
+            throw new LocusException(b, "(tokenizer)", "differs from the recipient's tokenizer.json: the pairs would be tokenized differently");
+        }
+    }
+
+    private List<PairEncoder.Encoded> encode(LlamaModel r) {
+        if (input.ids != null) {
+            return List.of(new PairEncoder.Ok("ids", new Prompted("ids", input.ids.prompt,
+                    List.of(input.ids.chosen, input.ids.rejected))));
+        }
+        FromFile f = input.file;
+        List<PreferencePair> pairs = PairsFile.load(f.pairs);
+        if (f.sample != null) {
+            pairs = PairSampling.stratified(pairs, f.sample, seed);
+        }
+        if (f.limit != null) {
+            pairs = pairs.subList(0, Math.min(f.limit, pairs.size()));
+        }
+        int max = f.maxTokens == null ? r.config().maxPositionEmbeddings() : f.maxTokens;
+        List<PairEncoder.Encoded> encoded = new ArrayList<>();
+        try (Tokenizer tokenizer = Tokenizer.load(recipient)) {
+            PairEncoder encoder = new PairEncoder(tokenizer, r.config().bosTokenId(), PairEncoder.Format.parse(f.format), max, recipient);
+            for (PreferencePair p : pairs) {
+                encoded.add(encoder.encode(p));
+            }
+        }
+        return encoded;
+    }
+
+    private ObjectNode line(Prompted p, Margin recipientMargin, Margin donorMargin, Margin patched, Sweep.Cell cell) {
+        ObjectNode line = JSON.createObjectNode();
+        line.put("id", p.id());
+        line.put("prompt_tokens", p.prompt().length);
+        line.put("chosen_tokens", p.completions().get(0).length);
+        line.put("rejected_tokens", p.completions().get(1).length);
+        line.put("recipient_margin", recipientMargin.margin());
+        line.put("recipient_mean_margin", recipientMargin.meanMargin());
+        if (donorMargin != null) {
+            line.put("donor_margin", donorMargin.margin());
+            line.put("donor_mean_margin", donorMargin.meanMargin());
+        }
+        if (patched != null) {
+            line.put("patched_margin", patched.margin());
+            line.put("patched_mean_margin", patched.meanMargin());
+            ObjectNode iv = line.putObject("intervention");
+            iv.put("point", cell.point().name());
+            iv.put("kind", cell.intervention().kind().label());
+            iv.put("alpha", cell.intervention().alpha());
+            iv.put("positions", cell.intervention().positions().label());
+            iv.put("label", cell.label());
+        }
+        return line;
+    }
+
+    private static void write(BufferedWriter lines, ObjectNode line) {
+        try {
+            lines.write(JSON.writeValueAsString(line));
+            lines.newLine();
+            lines.flush();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private void writeProvenance(Sweep.Cell cell, Schedule order, List<PairEncoder.Encoded> encoded) throws IOException {
+        ObjectNode p = JSON.createObjectNode();
+        p.put("tool", "locus margin");
+        p.put("recipient", recipient.toAbsolutePath().toString());
+        p.set("recipient_sha256", JSON.valueToTree(hashes(recipient)));
+        if (donor != null) {
+            p.put("donor", donor.toAbsolutePath().toString());
+            p.set("donor_sha256", JSON.valueToTree(hashes(donor)));
+        }
+        if (input.file != null) {
+            p.put("pairs", input.file.pairs.toAbsolutePath().toString());
+            p.put("pairs_sha256", Sha256.of(input.file.pairs));
+            p.put("format", input.file.format);
+            if (input.file.sample != null) {
+                p.put("sample", input.file.sample);
+            }
+            if (input.file.limit != null) {
+                p.put("limit", input.file.limit);
+            }
+            if (input.file.maxTokens != null) {
+                p.put("max_tokens", input.file.maxTokens);
+            }
+        } else {
+            p.put("ids", Arrays.toString(input.ids.prompt));
+        }
+        p.put("seed", seed);
+        p.put("schedule", order.name().toLowerCase(Locale.ROOT));
+        if (cell != null) {
+            p.put("intervention", cell.label());
+        }
+        ArrayNode ids = p.putArray("pair_ids");
+        encoded.forEach(e -> ids.add(e.id()));
+        Files.writeString(Path.of(out + ".provenance.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(p));
+    }
+
+    private static Map<String, String> hashes(Path dir) {
+        try (Checkpoint c = Checkpoint.open(dir)) {
+            return c.fileHashes();
+        }
+    }
+
+    private static void progress(Summary s, int total, String id) {
+        System.err.printf("locus margin: %d/%d %s%n", s.pairs, total, id);
+    }
+
+    /** The closing summary on stderr. */
+    private static final class Summary {
+        int pairs;
+        int skipped;
+        double recipient;
+        double donor;
+        double patched;
+        int donorCount;
+        int patchedCount;
+
+        void add(Margin r, Margin d, Margin p) {
+            pairs++;
+            recipient += r.margin();
+            if (d != null) {
+                donor += d.margin();
+                donorCount++;
+            }
+            if (p != null) {
+                patched += p.margin();
+                patchedCount++;
+            }
+        }
+
+        void print(Sweep.Cell cell, double seconds) {
+            StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "locus margin: %d pairs, %d skipped", pairs, skipped));
+            if (pairs > 0) {
+                b.append(String.format(Locale.ROOT, "; mean margin recipient %.4f", recipient / pairs));
+                if (donorCount > 0) {
+                    b.append(String.format(Locale.ROOT, ", donor %.4f", donor / donorCount));
+                }
+                if (patchedCount > 0) {
+                    b.append(String.format(Locale.ROOT, ", patched (%s) %.4f", cell.label(), patched / patchedCount));
+                }
+            }
+            b.append(String.format(Locale.ROOT, "; %.1f s", seconds));
+            System.err.println(b);
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package dev.locus.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.locus.Golden;
+import dev.locus.Tolerance;
+import dev.locus.fixtures.RandomCheckpoint;
+import dev.locus.model.DType;
+import dev.locus.model.LlamaConfig;
+import dev.locus.model.SafetensorsFile;
+import dev.locus.model.WeightNames;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MarginCommandTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    private static String join(int[] ids) {
+        return Arrays.stream(ids).mapToObj(String::valueOf).collect(Collectors.joining(","));
+    }
+
+    private static List<JsonNode> lines(Path file) throws IOException {
+        List<JsonNode> out = new ArrayList<>();
+        for (String line : Files.readAllLines(file)) {
+            out.add(JSON.readTree(line));
+        }
+        return out;
+    }
+
+    @Test
+    void idsPairMatchesTheGoldenPatchedMargin() throws IOException {
+        JsonNode m = Golden.json(Golden.dir("patching").resolve("expected.json")).get("margin");
+        int k = m.get("boundary").intValue();
+        int[] chosen = Golden.ints(m.get("chosen"));
+        int[] rejected = Golden.ints(m.get("rejected"));
+        Path out = tmp.resolve("m.jsonl");
+        int code = Main.run("margin", "--recipient", Golden.dir("tiny-f32-a").toString(), "--donor", Golden.dir("tiny-f32-b").toString(),
+                "--point", "block_out.2", "--kind", "interpolate", "--alpha", "1",
+                "--ids", join(Arrays.copyOf(chosen, k)), "--chosen-ids", join(Arrays.copyOfRange(chosen, k, chosen.length)),
+                "--rejected-ids", join(Arrays.copyOfRange(rejected, k, rejected.length)), "--out", out.toString());
+        assertEquals(0, code);
+        JsonNode line = lines(out).get(0);
+        assertEquals(m.get("A").get("margin").doubleValue(), line.get("recipient_margin").doubleValue(), Tolerance.SUM);
+        assertEquals(m.get("B").get("margin").doubleValue(), line.get("donor_margin").doubleValue(), Tolerance.SUM);
+        JsonNode expected = null;
+        for (JsonNode c : m.get("patched")) {
+            if (c.get("hook").asText().equals("block_out") && c.get("layer").intValue() == 2 && c.get("subspace").isNull()) {
+                expected = c;
+            }
+        }
+        assertEquals(expected.get("margin").doubleValue(), line.get("patched_margin").doubleValue(), Tolerance.SUM);
+        assertEquals("block_out.2", line.get("intervention").get("point").asText());
+        assertEquals(8, line.get("prompt_tokens").intValue());
+        JsonNode provenance = Golden.json(Path.of(out + ".provenance.json"));
+        assertThat(provenance.get("recipient_sha256").get("model.safetensors").asText())
+                .isEqualTo("1e6b42417a621e6d38ad95bb6fde2b5f2f20be42c236d5c239518db6289656e0");
+    }
+
+    @Test
+    void pairsFileRunsAndReportsSkippedPairs() throws IOException {
+        Path base = tmp.resolve("base");
+        Path tuned = tmp.resolve("tuned");
+        RandomCheckpoint.write(base, RandomCheckpoint.Shape.TINY.config(), DType.F32, 1);
+        RandomCheckpoint.write(tuned, RandomCheckpoint.Shape.TINY.config(), DType.F32, 2);
+        Path out = tmp.resolve("pairs.jsonl");
+        int code = Main.run("margin", "--recipient", base.toString(), "--donor", tuned.toString(), "--point", "resid_post.1",
+                "--positions", "completion", "--pairs", "datasets/hh-rlhf-test-512.jsonl", "--limit", "4", "--max-tokens", "400",
+                "--out", out.toString());
+        assertEquals(0, code);
+        List<JsonNode> lines = lines(out);
+        assertEquals(4, lines.size());
+        long skipped = lines.stream().filter(l -> l.has("skipped")).count();
+        assertThat(lines).allSatisfy(l -> assertThat(l.has("skipped") || l.has("patched_margin")).isTrue());
+        assertThat(lines.stream().filter(l -> l.has("skipped")).map(l -> l.get("skipped").asText()))
+                .allSatisfy(reason -> assertThat(reason).startsWith("too long: ").endsWith("> limit 400"));
+        assertThat(skipped).isBetween(1L, 3L);
+    }
+
+    @Test
+    void badInputExitsTwoBeforeWritingAnything() throws IOException {
+        Path bad = tmp.resolve("bad.jsonl");
+        Files.writeString(bad, "{\"id\":\"a\"}\n");
+        Path out = tmp.resolve("never.jsonl");
+        String a = Golden.dir("tiny-f32-a").toString();
+        assertEquals(Main.BAD_INPUT, Main.run("margin", "--recipient", a, "--pairs", bad.toString(), "--out", out.toString()));
+        assertEquals(Main.BAD_INPUT, Main.run("margin", "--recipient", a, "--donor", Golden.dir("tiny-f32-b").toString(),
+                "--point", "resid_mid.1", "--ids", "1,2", "--chosen-ids", "3", "--rejected-ids", "4", "--out", out.toString()));
+        assertEquals(Main.BAD_INPUT, Main.run("margin", "--recipient", a, "--donor", Golden.dir("tiny-f32-b").toString(),
+                "--point", "resid_post.9", "--ids", "1,2", "--chosen-ids", "3", "--rejected-ids", "4", "--out", out.toString()));
+        Path other = tmp.resolve("other");
+        RandomCheckpoint.write(other, RandomCheckpoint.Shape.TINY.config(), DType.F32, 3);
+        assertEquals(Main.BAD_INPUT, Main.run("margin", "--recipient", a, "--donor", other.toString(),
+                "--ids", "1,2", "--chosen-ids", "3", "--rejected-ids", "4", "--out", out.toString()));
+        assertThat(Files.exists(out)).isFalse();
+    }
+
+    /** A model whose embedding of one token is NaN: the pair using it fails, the pair before it stays written. */
+    @Test
+    void aFailureOnALaterPairKeepsTheEarlierResults() throws IOException {
+        Path model = tmp.resolve("nan");
+        LlamaConfig t = RandomCheckpoint.Shape.TINY.config();
+        LlamaConfig untied = new LlamaConfig(t.hiddenSize(), t.intermediateSize(), t.numLayers(), t.numHeads(), t.numKvHeads(),
+                t.headDim(), t.rmsNormEps(), t.ropeTheta(), t.ropeScaling(), false, t.vocabSize(), t.maxPositionEmbeddings(),
+                t.bosTokenId(), t.eosTokenIds());
+        // Untied, so the poisoned embedding row does not also poison every logit through the head.
+        RandomCheckpoint.write(model, untied, DType.F32, 4);
+        int poisoned = 'Z';
+        try (SafetensorsFile f = SafetensorsFile.open(model.resolve("model.safetensors"));
+                RandomAccessFile raw = new RandomAccessFile(model.resolve("model.safetensors").toFile(), "rw")) {
+            SafetensorsFile.Entry embed = f.entries().get(WeightNames.EMBED);
+            int hidden = (int) embed.shape()[1];
+            raw.seek(embed.fileOffset() + 4L * poisoned * hidden);
+            ByteBuffer nan = ByteBuffer.allocate(4 * hidden).order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < hidden; i++) {
+                nan.putFloat(Float.NaN);
+            }
+            raw.write(nan.array());
+        }
+        Path pairs = tmp.resolve("pairs.jsonl");
+        Files.writeString(pairs, "{\"id\":\"fine\",\"prompt\":\"Q:\",\"chosen\":\" a\",\"rejected\":\" b\"}\n"
+                + "{\"id\":\"poisoned\",\"prompt\":\"Q:\",\"chosen\":\" Z\",\"rejected\":\" b\"}\n");
+        Path out = tmp.resolve("out.jsonl");
+        assertEquals(Main.BAD_INPUT, Main.run("margin", "--recipient", model.toString(), "--pairs", pairs.toString(),
+                "--out", out.toString()));
+        List<JsonNode> lines = lines(out);
+        assertEquals(1, lines.size());
+        assertEquals("fine", lines.get(0).get("id").asText());
+    }
+}
