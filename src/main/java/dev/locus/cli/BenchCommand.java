@@ -31,9 +31,9 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmark load, forward and memory on a random Llama-3.2-1B-shaped BF16 checkpoint.")
 public final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--dir", defaultValue = "target/bench/llama-3.2-1b-random",
-            description = "Where the random checkpoint lives (generated when absent; default ${DEFAULT-VALUE}).")
-    Path dir;
+    @Option(names = "--dir", defaultValue = "target/bench",
+            description = "Where the random checkpoint lives, as SHAPE-random-seedSEED (generated when absent; default ${DEFAULT-VALUE}).")
+    Path benchDir;
 
     @Option(names = "--shape", defaultValue = "llama-3.2-1b", description = "tiny | llama-3.2-1b (default ${DEFAULT-VALUE})")
     String shape;
@@ -53,6 +53,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         LlamaConfig config = RandomCheckpointCommand.parseShape(shape).config();
+        Path dir = benchDir.resolve(shape + "-random-seed" + seed);
         ObjectNode report = new ObjectMapper().createObjectNode();
         report.put("shape", shape);
         report.put("tokens", tokens);

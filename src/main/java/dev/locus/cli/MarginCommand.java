@@ -124,7 +124,7 @@ public final class MarginCommand implements Callable<Integer> {
         if (cell != null && donor == null && cell.intervention().needsDonor()) {
             throw new IllegalArgumentException("--kind " + kind + " at --point " + point + " needs --donor");
         }
-        if (cell == null && (basis != null || !kind.equals("replace"))) {
+        if (cell == null && (basis != null || !kind.equals("replace") || alpha != 1.0 || !positions.equals("all"))) {
             throw new IllegalArgumentException("--kind, --alpha, --basis and --positions need --point");
         }
         long started = System.nanoTime();

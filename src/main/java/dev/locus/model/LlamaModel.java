@@ -29,6 +29,7 @@ public final class LlamaModel implements AutoCloseable {
     private final String source;
     private final AtomicLong blockEvaluations = new AtomicLong();
     private final AtomicLong tokenBlocks = new AtomicLong();
+    private final AtomicLong headRows = new AtomicLong();
 
     public LlamaModel(LlamaConfig config, LlamaWeights weights, String source) {
         this.config = config;
@@ -92,10 +93,20 @@ public final class LlamaModel implements AutoCloseable {
      * it receives this segment's keys and values at every layer run.
      */
     public NDArray runBlocks(NDArray residPre, int fromLayer, Hook hook, KvCache prefix, KvCache capture) {
+        int offset = prefix == null ? 0 : prefix.length();
+        return runBlocks(residPre, fromLayer, hook, prefix, capture,
+                Packing.contiguous(offset, Math.toIntExact(residPre.getShape().get(0))));
+    }
+
+    /**
+     * Runs blocks {@code fromLayer..N-1} on packed rows: each row at its own position, attending
+     * to the prefix (if any) and to the rows of {@code packing} it may see.
+     */
+    public NDArray runBlocks(NDArray residPre, int fromLayer, Hook hook, KvCache prefix, KvCache capture, Packing packing) {
         if (fromLayer < 0 || fromLayer > config.numLayers()) {
             throw new IllegalArgumentException("fromLayer " + fromLayer + " outside 0.." + config.numLayers());
         }
-        try (Segment segment = segment(residPre, prefix, capture)) {
+        try (Segment segment = segment(residPre, prefix, capture, packing)) {
             NDArray x = residPre;
             for (int l = fromLayer; l < config.numLayers(); l++) {
                 x = block(l, x, segment, hook);
@@ -107,7 +118,7 @@ public final class LlamaModel implements AutoCloseable {
 
     /** Runs block {@code layer} alone on its input; returns its output. */
     public NDArray runBlock(int layer, NDArray residPre, Hook hook) {
-        try (Segment segment = segment(residPre, null, null)) {
+        try (Segment segment = segment(residPre, null, null, Packing.contiguous(0, Math.toIntExact(residPre.getShape().get(0))))) {
             return block(layer, residPre, segment, hook);
         }
     }
@@ -119,6 +130,11 @@ public final class LlamaModel implements AutoCloseable {
 
     public long tokenBlocks() {
         return tokenBlocks.get();
+    }
+
+    /** Positions whose full-vocabulary log-softmax was computed. */
+    public long headRows() {
+        return headRows.get();
     }
 
     // ---- one decoder block ---------------------------------------------------------------
@@ -214,6 +230,7 @@ public final class LlamaModel implements AutoCloseable {
      */
     public NDArray logprobs(NDArray lastResid, int[] positions) {
         NDArray rows = rows(lastResid, positions);
+        headRows.addAndGet(positions.length);
         NDArray result;
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
@@ -342,28 +359,39 @@ public final class LlamaModel implements AutoCloseable {
         }
     }
 
-    private Segment segment(NDArray resid, KvCache prefix, KvCache capture) {
+    private Segment segment(NDArray resid, KvCache prefix, KvCache capture, Packing packing) {
         Shape shape = resid.getShape();
         if (shape.dimension() != 2 || shape.get(1) != config.hiddenSize()) {
             throw new IllegalArgumentException("residual stream must be [T][" + config.hiddenSize() + "], found " + shape);
         }
         int rows = Math.toIntExact(shape.get(0));
+        if (packing.rows() != rows) {
+            throw new IllegalArgumentException("packing of " + packing.rows() + " rows for " + rows + " rows");
+        }
         int offset = prefix == null ? 0 : prefix.length();
         int total = offset + rows;
-        if (total > config.maxPositionEmbeddings()) {
-            throw new TokenInputException(source, "ids", total + " tokens exceed max_position_embeddings "
+        if (packing.maxPosition() + 1 > config.maxPositionEmbeddings()) {
+            throw new TokenInputException(source, "ids", (packing.maxPosition() + 1) + " tokens exceed max_position_embeddings "
                     + config.maxPositionEmbeddings());
         }
         if (capture != null && capture.length() != rows) {
             throw new IllegalArgumentException("capture cache of " + capture.length() + " positions for " + rows + " rows");
         }
         NDManager m = resid.getManager();
-        float[][] angles = Rope.cosSin(invFreq, offset, rows);
+        float[][] angles = Rope.cosSin(invFreq, packing.positions());
         int hd = config.headDim();
         float[] mask = new float[rows * total];
         for (int q = 0; q < rows; q++) {
-            for (int k = offset + q + 1; k < total; k++) {
-                mask[q * total + k] = Float.NEGATIVE_INFINITY;
+            int position = packing.positions()[q];
+            for (int k = 0; k < offset; k++) {
+                if (k > position) {
+                    mask[q * total + k] = Float.NEGATIVE_INFINITY;
+                }
+            }
+            for (int k = 0; k < rows; k++) {
+                if (!packing.sees(q, k)) {
+                    mask[q * total + offset + k] = Float.NEGATIVE_INFINITY;
+                }
             }
         }
         return new Segment(

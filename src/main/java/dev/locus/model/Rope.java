@@ -34,15 +34,16 @@ public final class Rope {
         return inv;
     }
 
-    /** {cos, sin} for positions {@code offset..offset+length-1}, each {@code [length][head_dim]} flattened. */
-    public static float[][] cosSin(float[] invFreq, int offset, int length) {
+    /** {cos, sin} for the given positions, each {@code [positions][head_dim]} flattened. */
+    public static float[][] cosSin(float[] invFreq, int[] positions) {
+        int length = positions.length;
         int half = invFreq.length;
         int hd = 2 * half;
         float[] cos = new float[length * hd];
         float[] sin = new float[length * hd];
         for (int t = 0; t < length; t++) {
             for (int j = 0; j < half; j++) {
-                float angle = (float) (offset + t) * invFreq[j];
+                float angle = (float) positions[t] * invFreq[j];
                 float c = (float) Math.cos(angle);
                 float s = (float) Math.sin(angle);
                 cos[t * hd + j] = c;

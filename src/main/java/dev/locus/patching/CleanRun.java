@@ -50,47 +50,58 @@ public final class CleanRun {
         KvCache cache = new KvCache(layers, tokens.boundary());
         NDArray x = prompt.recorder().at(dev.locus.model.Point.EMBED, model.embed(work, tokens.prompt()));
         NDArray promptLast = model.runBlocks(x, 0, prompt.recorder(), null, cache);
-        List<NDArray> lasts = new ArrayList<>();
-        for (int[] completion : tokens.completions()) {
+        float[] first = firstTokenRow(model, promptLast, tokens.boundary() - 1);
+        List<float[]> scores = new ArrayList<>();
+        for (int i = 0; i < tokens.completions().size(); i++) {
             Trace trace = new Trace(tokens.boundary(), layers);
-            NDArray c = trace.recorder().at(dev.locus.model.Point.EMBED, model.embed(work, completion));
-            lasts.add(model.runBlocks(c, 0, trace.recorder(), cache, null));
+            NDArray c = trace.recorder().at(dev.locus.model.Point.EMBED, model.embed(work, tokens.completions().get(i)));
+            NDArray last = model.runBlocks(c, 0, trace.recorder(), cache, null);
             completions.add(trace);
+            scores.add(completion(model, tokens, first, last, 0, i));
         }
-        return new CleanRun(schedule, tokens, prompt, cache, completions, score(model, tokens, promptLast, lasts));
+        return new CleanRun(schedule, tokens, prompt, cache, completions, scores);
     }
 
     /**
-     * Completion token log-probs from a prompt's final rows and each completion's: the first token
-     * is read at the prompt's last position (shared by all completions), the rest at their own rows.
+     * Completion token log-probs. The first token of every completion is read at row
+     * {@code promptRow} of {@code promptSource} (the prompt's last position, shared); the rest of
+     * completion i at rows {@code completionRows[i]..} of {@code completionSource}.
      */
-    static List<float[]> score(LlamaModel model, Prompted tokens, NDArray promptLast, List<NDArray> completionLasts) {
-        int vocab = model.config().vocabSize();
-        float[] first;
-        try (NDArray row = model.logprobs(promptLast, new int[] {tokens.boundary() - 1})) {
-            first = row.toFloatArray();
-        }
+    static List<float[]> score(LlamaModel model, Prompted tokens, NDArray promptSource, int promptRow,
+            NDArray completionSource, int[] completionRows) {
+        float[] first = firstTokenRow(model, promptSource, promptRow);
         List<float[]> scores = new ArrayList<>();
-        for (int i = 0; i < completionLasts.size(); i++) {
-            int[] c = tokens.completions().get(i);
-            float[] lp = new float[c.length];
-            lp[0] = first[c[0]];
-            if (c.length > 1) {
-                int[] rows = new int[c.length - 1];
-                for (int j = 0; j < rows.length; j++) {
-                    rows[j] = j;
-                }
-                try (NDArray rest = model.logprobs(completionLasts.get(i), rows)) {
-                    float[] flat = rest.toFloatArray();
-                    for (int j = 0; j < rows.length; j++) {
-                        lp[j + 1] = flat[j * vocab + c[j + 1]];
-                    }
-                }
-            }
-            Numerics.requireFinite(lp, tokens.id(), "completion " + i + " log-probs");
-            scores.add(lp);
+        for (int i = 0; i < completionRows.length; i++) {
+            scores.add(completion(model, tokens, first, completionSource, completionRows[i], i));
         }
         return scores;
+    }
+
+    private static float[] firstTokenRow(LlamaModel model, NDArray source, int row) {
+        try (NDArray logprobs = model.logprobs(source, new int[] {row})) {
+            return logprobs.toFloatArray();
+        }
+    }
+
+    private static float[] completion(LlamaModel model, Prompted tokens, float[] first, NDArray source, int firstRow, int i) {
+        int vocab = model.config().vocabSize();
+        int[] c = tokens.completions().get(i);
+        float[] lp = new float[c.length];
+        lp[0] = first[c[0]];
+        if (c.length > 1) {
+            int[] rows = new int[c.length - 1];
+            for (int j = 0; j < rows.length; j++) {
+                rows[j] = firstRow + j;
+            }
+            try (NDArray rest = model.logprobs(source, rows)) {
+                float[] flat = rest.toFloatArray();
+                for (int j = 0; j < rows.length; j++) {
+                    lp[j + 1] = flat[j * vocab + c[j + 1]];
+                }
+            }
+        }
+        Numerics.requireFinite(lp, tokens.id(), "completion " + i + " log-probs");
+        return lp;
     }
 
     public Prompted tokens() {

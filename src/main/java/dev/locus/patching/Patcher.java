@@ -1,12 +1,14 @@
 package dev.locus.patching;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import dev.locus.model.Hook;
-import dev.locus.model.KvCache;
 import dev.locus.model.LlamaModel;
+import dev.locus.model.Packing;
 import dev.locus.model.Point;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,51 +81,69 @@ public final class Patcher {
 
     // ---- the cached schedule: start at the patched layer, share the prompt -----------------------
 
+    /**
+     * One pass from the patched layer over the rows that change: the prompt (when the patch
+     * touches it) and every completion, packed into one matrix in which each completion sees the
+     * prompt and itself. An untouched prompt is not rerun: its cached keys and values serve.
+     */
     private List<float[]> cached(CleanRun run, PatchPoint point, Intervention iv, Targets targets) {
         int from = point.resumeLayer();
         Prompted tokens = run.tokens;
-        NDArray promptLast;
-        KvCache cache;
         boolean promptPatched = iv.positions().touchesPrompt();
+        boolean atInput = point.site() != PatchPoint.Site.ATTN_OUT && point.site() != PatchPoint.Site.MLP_OUT;
+        List<Integer> roles = new ArrayList<>();
         if (promptPatched) {
-            cache = new KvCache(recipient.config().numLayers(), tokens.boundary());
-            cache.copyLayersBelow(run.promptCache, from);
-            promptLast = resume(run, -1, point, iv, targets, null, cache);
-        } else {
-            promptLast = run.prompt.last();
-            cache = run.promptCache;
+            roles.add(-1);
         }
-        List<NDArray> lasts = new ArrayList<>();
         for (int i = 0; i < tokens.completions().size(); i++) {
-            Trace trace = run.trace(i);
-            if (iv.positions().touchesCompletion()) {
-                lasts.add(resume(run, i, point, iv, targets, cache, null));
-            } else if (promptPatched) {
-                lasts.add(recipient.runBlocks(trace.stream[from], from, Hook.NONE, cache, null));
-            } else {
-                lasts.add(trace.last());
-            }
+            roles.add(i);
         }
-        return CleanRun.score(recipient, tokens, promptLast, lasts);
+        int rows = roles.stream().mapToInt(r -> run.trace(r).rows()).sum();
+        int[] positions = new int[rows];
+        int[] groups = new int[rows];
+        int[] firstRow = new int[roles.size()];
+        NDList parts = new NDList();
+        int at = 0;
+        for (int k = 0; k < roles.size(); k++) {
+            int role = roles.get(k);
+            Trace trace = run.trace(role);
+            firstRow[k] = at;
+            for (int i = 0; i < trace.rows(); i++) {
+                positions[at + i] = trace.offset + i;
+                groups[at + i] = role + 1;
+            }
+            at += trace.rows();
+            parts.add(atInput && patches(iv, role)
+                    ? trace.stream[from].add(delta(trace.at(point), run, role, point, iv, targets))
+                    : trace.stream[from]);
+        }
+        NDArray packed = parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 0);
+        Hook hook = Hook.NONE;
+        if (!atInput) {
+            Point target = Trace.modelPoint(point);
+            hook = (p, v) -> {
+                if (!p.equals(target)) {
+                    return v;
+                }
+                NDList deltas = new NDList();
+                for (int k = 0; k < roles.size(); k++) {
+                    int role = roles.get(k);
+                    NDArray part = v.get(firstRow[k] + ":" + (firstRow[k] + run.trace(role).rows()));
+                    deltas.add(patches(iv, role) ? delta(part, run, role, point, iv, targets) : part.zerosLike());
+                }
+                return v.add(deltas.size() == 1 ? deltas.get(0) : NDArrays.concat(deltas, 0));
+            };
+        }
+        NDArray out = recipient.runBlocks(packed, from, hook, promptPatched ? null : run.promptCache, null,
+                new Packing(positions, groups));
+        NDArray promptSource = promptPatched ? out : run.prompt.last();
+        int[] completionRows = java.util.Arrays.copyOfRange(firstRow, promptPatched ? 1 : 0, firstRow.length);
+        return CleanRun.score(recipient, tokens, promptSource, tokens.boundary() - 1, out, completionRows);
     }
 
-    /** Runs one segment from the patched layer on, with the intervention applied there. */
-    private NDArray resume(CleanRun run, int role, PatchPoint point, Intervention iv, Targets targets,
-            KvCache prefix, KvCache capture) {
-        Trace trace = run.trace(role);
-        int from = point.resumeLayer();
-        return switch (point.site()) {
-            case RESID_PRE, RESID_POST, BLOCK_OUT -> {
-                NDArray value = trace.at(point);
-                NDArray patchedStream = trace.stream[from].add(delta(value, run, role, point, iv, targets));
-                yield recipient.runBlocks(patchedStream, from, Hook.NONE, prefix, capture);
-            }
-            case ATTN_OUT, MLP_OUT -> {
-                Point at = Trace.modelPoint(point);
-                Hook hook = (p, v) -> p.equals(at) ? v.add(delta(v, run, role, point, iv, targets)) : v;
-                yield recipient.runBlocks(trace.stream[from], from, hook, prefix, capture);
-            }
-        };
+    /** Whether the intervention changes any row of a role's segment (the prompt is -1). */
+    private static boolean patches(Intervention iv, int role) {
+        return role < 0 ? iv.positions().touchesPrompt() : iv.positions().touchesCompletion();
     }
 
     // ---- the naive schedule: every sequence whole, patched by a hook ------------------------------

@@ -1,0 +1,129 @@
+package dev.locus.cli;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.locus.fixtures.RandomCheckpoint;
+import dev.locus.model.Checkpoint;
+import dev.locus.model.DType;
+import dev.locus.model.LlamaConfig;
+import dev.locus.model.LlamaModel;
+import dev.locus.patching.Direction;
+import dev.locus.patching.Intervention;
+import dev.locus.patching.PatchPoint;
+import dev.locus.patching.PatchPositions;
+import dev.locus.patching.Prompted;
+import dev.locus.patching.Schedule;
+import dev.locus.patching.Sweep;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The patching sweep's cost on two random Llama-3.2-1B-shaped checkpoints: every layer's
+ * {@code resid_post} patched in both directions on one pair, under the cached schedule and under
+ * the naive one (every sequence whole, one forward per patched layer), in one process.
+ */
+@Command(name = "bench-sweep", mixinStandardHelpOptions = true,
+        description = "Benchmark a full layer sweep in both directions, cached vs naive schedule, on a 1B-shaped random pair.")
+public final class SweepBenchCommand implements Callable<Integer> {
+    @Option(names = "--dir", defaultValue = "target/bench", description = "Where the random checkpoints live (default ${DEFAULT-VALUE}).")
+    Path dir;
+
+    @Option(names = "--shape", defaultValue = "llama-3.2-1b", description = "tiny | llama-3.2-1b (default ${DEFAULT-VALUE}).")
+    String shape;
+
+    @Option(names = "--prompt-tokens", defaultValue = "96")
+    int promptTokens;
+
+    @Option(names = "--chosen-tokens", defaultValue = "48")
+    int chosenTokens;
+
+    @Option(names = "--rejected-tokens", defaultValue = "40")
+    int rejectedTokens;
+
+    @Option(names = "--seeds", split = ",", defaultValue = "7,8", description = "Weights seeds of base and tuned (default ${DEFAULT-VALUE}).")
+    long[] seeds;
+
+    @Option(names = "--out", defaultValue = "target/bench/sweep.json")
+    Path out;
+
+    @Override
+    public Integer call() throws IOException {
+        LlamaConfig config = RandomCheckpointCommand.parseShape(shape).config();
+        Path[] dirs = new Path[2];
+        for (int i = 0; i < 2; i++) {
+            dirs[i] = dir.resolve(shape + "-random-seed" + seeds[i]);
+            if (!Files.isRegularFile(dirs[i].resolve(Checkpoint.SINGLE_FILE)) || !config.equals(LlamaConfig.read(dirs[i]))) {
+                System.err.printf("locus bench-sweep: generating %s seed %d in %s%n", shape, seeds[i], dirs[i]);
+                RandomCheckpoint.write(dirs[i], config, DType.BF16, seeds[i]);
+            }
+        }
+        Random random = new Random(seeds[0] * 31 + seeds[1]);
+        Prompted pair = new Prompted("bench", random.ints(promptTokens, 0, config.vocabSize()).toArray(),
+                List.of(random.ints(chosenTokens, 0, config.vocabSize()).toArray(),
+                        random.ints(rejectedTokens, 0, config.vocabSize()).toArray()));
+        List<Sweep.Cell> cells = new ArrayList<>();
+        for (int l = 0; l < config.numLayers(); l++) {
+            cells.add(new Sweep.Cell(PatchPoint.of(PatchPoint.Site.RESID_POST, l), Intervention.replace(PatchPositions.ALL)));
+        }
+        List<Direction> both = List.of(Direction.TUNED_TO_BASE, Direction.BASE_TO_TUNED);
+        ObjectNode report = new ObjectMapper().createObjectNode();
+        report.put("shape", shape);
+        report.put("pair", promptTokens + " prompt + " + chosenTokens + "/" + rejectedTokens + " completion tokens");
+        report.put("cells", cells.size() + " x resid_post replace, both directions");
+        try (NDManager root = NDManager.newBaseManager();
+                LlamaModel base = LlamaModel.load(dirs[0], root);
+                LlamaModel tuned = LlamaModel.load(dirs[1], root)) {
+            double[] seconds = new double[2];
+            double[] margins = new double[2 * cells.size()];
+            for (Schedule schedule : new Schedule[] {Schedule.CACHED, Schedule.NAIVE}) {
+                long blocks0 = base.blockEvaluations() + tuned.blockEvaluations();
+                long tokens0 = base.tokenBlocks() + tuned.tokenBlocks();
+                long head0 = base.headRows() + tuned.headRows();
+                long t0 = System.nanoTime();
+                List<Sweep.PairResult> results = new ArrayList<>();
+                new Sweep(base, tuned, schedule).run(root, List.of(pair), cells, both, results::add);
+                double s = (System.nanoTime() - t0) / 1e9;
+                long blocks = base.blockEvaluations() + tuned.blockEvaluations() - blocks0;
+                long tokenBlocks = base.tokenBlocks() + tuned.tokenBlocks() - tokens0;
+                long headRows = base.headRows() + tuned.headRows() - head0;
+                double gflop = (tokenBlocks * BenchCommand.forwardFlops(config, 1, 0) / config.numLayers()
+                        + headRows * 2.0 * config.hiddenSize() * config.vocabSize()) / 1e9;
+                ObjectNode node = report.putObject(schedule.name().toLowerCase(Locale.ROOT));
+                node.put("seconds", s);
+                node.put("block_evaluations", blocks);
+                node.put("token_blocks", tokenBlocks);
+                node.put("head_rows", headRows);
+                node.put("gflop_without_attention_scores", gflop);
+                node.put("gflops", gflop / s);
+                node.put("forward_equivalents", results.get(0).forwardEquivalents());
+                seconds[schedule.ordinal()] = s;
+                List<Sweep.Patched> patched = results.get(0).patched();
+                for (int i = 0; i < patched.size(); i++) {
+                    if (schedule == Schedule.CACHED) {
+                        margins[i] = patched.get(i).margin().margin();
+                    } else {
+                        report.put("max_margin_difference", Math.max(report.path("max_margin_difference").asDouble(0),
+                                Math.abs(margins[i] - patched.get(i).margin().margin())));
+                    }
+                }
+                System.err.printf(Locale.ROOT, "locus bench-sweep: %s: %.1f s, %d block evaluations, %d token-blocks, %d head rows, %.0f GFLOP, %.1f GFLOP/s, %.2f forward-equivalents%n",
+                        schedule, s, blocks, tokenBlocks, headRows, gflop, gflop / s, results.get(0).forwardEquivalents());
+            }
+            report.put("speedup", seconds[1] / seconds[0]);
+            System.err.printf(Locale.ROOT, "locus bench-sweep: cached is %.2fx faster than naive%n", seconds[1] / seconds[0]);
+        }
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(out.toFile(), report);
+        System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(report));
+        return 0;
+    }
+}
