@@ -261,18 +261,37 @@ public final class LlamaModel implements AutoCloseable {
             throw new TokenInputException(source, "boundary", "must be in [1, " + (t - 1) + "], found " + boundary);
         }
         int[] positions = new int[t - boundary];
+        int[] targets = new int[t - boundary];
         for (int i = 0; i < positions.length; i++) {
             positions[i] = boundary - 1 + i;
+            targets[i] = ids[boundary + i];
         }
-        float[] result = new float[positions.length];
-        try (NDArray lp = logprobs(lastResid, positions)) {
-            float[] flat = lp.toFloatArray();
-            int vocab = config.vocabSize();
-            for (int i = 0; i < result.length; i++) {
-                result[i] = flat[i * vocab + ids[boundary + i]];
+        return tokenLogprobs(lastResid, positions, targets);
+    }
+
+    /**
+     * {@code log p(targets[i])} at row {@code rows[i]} of the residual stream, in one pass through
+     * the head; only the picked values leave native memory. Rows may repeat.
+     */
+    public float[] tokenLogprobs(NDArray lastResid, int[] rows, int[] targets) {
+        if (rows.length != targets.length) {
+            throw new IllegalArgumentException(rows.length + " rows for " + targets.length + " targets");
+        }
+        long[] index = new long[targets.length];
+        for (int i = 0; i < targets.length; i++) {
+            if (targets[i] < 0 || targets[i] >= config.vocabSize()) {
+                throw new TokenInputException(source, "ids", "token id " + targets[i] + " outside the vocabulary [0, "
+                        + config.vocabSize() + ")");
             }
+            index[i] = targets[i];
         }
-        Numerics.requireFinite(result, source, "completion log-probs");
+        float[] result;
+        try (NDArray lp = logprobs(lastResid, rows);
+                NDArray picks = lp.getManager().create(index, new Shape(index.length, 1));
+                NDArray picked = lp.gather(picks, 1)) {
+            result = picked.toFloatArray();
+        }
+        Numerics.requireFinite(result, source, "log-probs");
         return result;
     }
 

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.locus.model.KvCache;
 import dev.locus.model.LlamaModel;
-import dev.locus.model.Numerics;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -50,58 +49,109 @@ public final class CleanRun {
         KvCache cache = new KvCache(layers, tokens.boundary());
         NDArray x = prompt.recorder().at(dev.locus.model.Point.EMBED, model.embed(work, tokens.prompt()));
         NDArray promptLast = model.runBlocks(x, 0, prompt.recorder(), null, cache);
-        float[] first = firstTokenRow(model, promptLast, tokens.boundary() - 1);
+        float[] first = firstTokens(model, tokens, promptLast, tokens.boundary() - 1);
         List<float[]> scores = new ArrayList<>();
         for (int i = 0; i < tokens.completions().size(); i++) {
             Trace trace = new Trace(tokens.boundary(), layers);
             NDArray c = trace.recorder().at(dev.locus.model.Point.EMBED, model.embed(work, tokens.completions().get(i)));
             NDArray last = model.runBlocks(c, 0, trace.recorder(), cache, null);
             completions.add(trace);
-            scores.add(completion(model, tokens, first, last, 0, i));
+            scores.add(rest(model, tokens, first[i], last, new int[] {0}, i).get(0));
         }
         return new CleanRun(schedule, tokens, prompt, cache, completions, scores);
     }
 
     /**
-     * Completion token log-probs. The first token of every completion is read at row
-     * {@code promptRow} of {@code promptSource} (the prompt's last position, shared); the rest of
-     * completion i at rows {@code completionRows[i]..} of {@code completionSource}.
+     * Completion token log-probs from one pass through the head: the first token of every
+     * completion is read at row {@code promptRow} of {@code source} (the prompt's last position),
+     * the rest of completion i at rows {@code completionRows[i]..}.
      */
-    static List<float[]> score(LlamaModel model, Prompted tokens, NDArray promptSource, int promptRow,
-            NDArray completionSource, int[] completionRows) {
-        float[] first = firstTokenRow(model, promptSource, promptRow);
-        List<float[]> scores = new ArrayList<>();
+    static List<float[]> score(LlamaModel model, Prompted tokens, NDArray source, int promptRow, int[] completionRows) {
+        List<int[]> completions = tokens.completions();
+        int total = 0;
+        for (int[] c : completions) {
+            total += c.length;
+        }
+        int[] rows = new int[total];
+        int[] targets = new int[total];
+        int at = 0;
+        for (int i = 0; i < completions.size(); i++) {
+            int[] c = completions.get(i);
+            for (int j = 0; j < c.length; j++) {
+                rows[at] = j == 0 ? promptRow : completionRows[i] + j - 1;
+                targets[at++] = c[j];
+            }
+        }
+        return split(tokens, model.tokenLogprobs(source, rows, targets));
+    }
+
+    /**
+     * Completion log-probs when the prompt is the clean one: the first tokens' log-probs are
+     * {@code first}, the rest of completion i read at rows {@code completionRows[i]..} of {@code source}.
+     */
+    static List<float[]> rest(LlamaModel model, Prompted tokens, float[] first, NDArray source, int[] completionRows) {
+        List<int[]> completions = tokens.completions();
+        int total = 0;
+        for (int[] c : completions) {
+            total += c.length - 1;
+        }
+        int[] rows = new int[total];
+        int[] targets = new int[total];
+        int at = 0;
         for (int i = 0; i < completionRows.length; i++) {
-            scores.add(completion(model, tokens, first, completionSource, completionRows[i], i));
+            int[] c = completions.get(i);
+            for (int j = 1; j < c.length; j++) {
+                rows[at] = completionRows[i] + j - 1;
+                targets[at++] = c[j];
+            }
+        }
+        float[] picked = total == 0 ? new float[0] : model.tokenLogprobs(source, rows, targets);
+        List<float[]> scores = new ArrayList<>();
+        at = 0;
+        for (int i = 0; i < completionRows.length; i++) {
+            float[] lp = new float[completions.get(i).length];
+            lp[0] = first[i];
+            System.arraycopy(picked, at, lp, 1, lp.length - 1);
+            at += lp.length - 1;
+            scores.add(lp);
         }
         return scores;
     }
 
-    private static float[] firstTokenRow(LlamaModel model, NDArray source, int row) {
-        try (NDArray logprobs = model.logprobs(source, new int[] {row})) {
-            return logprobs.toFloatArray();
-        }
+    private static List<float[]> rest(LlamaModel model, Prompted tokens, float first, NDArray source, int[] rows, int i) {
+        Prompted one = new Prompted(tokens.id(), tokens.prompt(), List.of(tokens.completions().get(i)));
+        return rest(model, one, new float[] {first}, source, rows);
     }
 
-    private static float[] completion(LlamaModel model, Prompted tokens, float[] first, NDArray source, int firstRow, int i) {
-        int vocab = model.config().vocabSize();
-        int[] c = tokens.completions().get(i);
-        float[] lp = new float[c.length];
-        lp[0] = first[c[0]];
-        if (c.length > 1) {
-            int[] rows = new int[c.length - 1];
-            for (int j = 0; j < rows.length; j++) {
-                rows[j] = firstRow + j;
-            }
-            try (NDArray rest = model.logprobs(source, rows)) {
-                float[] flat = rest.toFloatArray();
-                for (int j = 0; j < rows.length; j++) {
-                    lp[j + 1] = flat[j * vocab + c[j + 1]];
-                }
-            }
+    /** Log-probs of every completion's first token, read at one row. */
+    private static float[] firstTokens(LlamaModel model, Prompted tokens, NDArray source, int row) {
+        int n = tokens.completions().size();
+        int[] rows = new int[n];
+        int[] targets = new int[n];
+        for (int i = 0; i < n; i++) {
+            rows[i] = row;
+            targets[i] = tokens.completions().get(i)[0];
         }
-        Numerics.requireFinite(lp, tokens.id(), "completion " + i + " log-probs");
-        return lp;
+        return model.tokenLogprobs(source, rows, targets);
+    }
+
+    private static List<float[]> split(Prompted tokens, float[] picked) {
+        List<float[]> scores = new ArrayList<>();
+        int at = 0;
+        for (int[] c : tokens.completions()) {
+            scores.add(java.util.Arrays.copyOfRange(picked, at, at + c.length));
+            at += c.length;
+        }
+        return scores;
+    }
+
+    /** Log-probs of each completion's first token in this clean run. */
+    float[] firstTokenLogprobs() {
+        float[] first = new float[tokenLogprobs.size()];
+        for (int i = 0; i < first.length; i++) {
+            first[i] = tokenLogprobs.get(i)[0];
+        }
+        return first;
     }
 
     public Prompted tokens() {

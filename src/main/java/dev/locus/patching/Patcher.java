@@ -136,9 +136,10 @@ public final class Patcher {
         }
         NDArray out = recipient.runBlocks(packed, from, hook, promptPatched ? null : run.promptCache, null,
                 new Packing(positions, groups));
-        NDArray promptSource = promptPatched ? out : run.prompt.last();
         int[] completionRows = java.util.Arrays.copyOfRange(firstRow, promptPatched ? 1 : 0, firstRow.length);
-        return CleanRun.score(recipient, tokens, promptSource, tokens.boundary() - 1, out, completionRows);
+        return promptPatched
+                ? CleanRun.score(recipient, tokens, out, tokens.boundary() - 1, completionRows)
+                : CleanRun.rest(recipient, tokens, run.firstTokenLogprobs(), out, completionRows);
     }
 
     /** Whether the intervention changes any row of a role's segment (the prompt is -1). */
