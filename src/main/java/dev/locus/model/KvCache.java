@@ -28,15 +28,19 @@ public final class KvCache {
         values[layer] = v;
     }
 
-    /** Takes layers {@code from..N-1} of {@code other} (same length): a run resumed at {@code from} fills the rest. */
-    public void copyLayersBelow(KvCache other, int below) {
-        if (other.length != length) {
-            throw new IllegalArgumentException("caches of " + other.length + " and " + length + " positions");
+    /** The first {@code positions} positions of this cache (views, no copy): a prompt's part of a packed run. */
+    public KvCache prefix(int positions) {
+        if (positions > length) {
+            throw new IllegalArgumentException(positions + " positions of a " + length + "-position cache");
         }
-        for (int l = 0; l < below; l++) {
-            keys[l] = other.keys[l];
-            values[l] = other.values[l];
+        KvCache out = new KvCache(keys.length, positions);
+        String first = ":, :" + positions + ", :";
+        for (int l = 0; l < keys.length; l++) {
+            if (keys[l] != null) {
+                out.put(l, keys[l].get(first), values[l].get(first));
+            }
         }
+        return out;
     }
 
     NDArray keys(int layer) {

@@ -27,6 +27,8 @@ public final class LlamaModel implements AutoCloseable {
     private final LlamaWeights weights;
     private final float[] invFreq;
     private final String source;
+    /** Rows per head pass: bounds the [rows][vocab] logits (256 x 128256 floats = 131 MB for Llama-3). */
+    private static final int HEAD_CHUNK_ROWS = 256;
     private final AtomicLong blockEvaluations = new AtomicLong();
     private final AtomicLong tokenBlocks = new AtomicLong();
     private final AtomicLong headRows = new AtomicLong();
@@ -277,19 +279,24 @@ public final class LlamaModel implements AutoCloseable {
         if (rows.length != targets.length) {
             throw new IllegalArgumentException(rows.length + " rows for " + targets.length + " targets");
         }
-        long[] index = new long[targets.length];
-        for (int i = 0; i < targets.length; i++) {
-            if (targets[i] < 0 || targets[i] >= config.vocabSize()) {
-                throw new TokenInputException(source, "ids", "token id " + targets[i] + " outside the vocabulary [0, "
+        for (int target : targets) {
+            if (target < 0 || target >= config.vocabSize()) {
+                throw new TokenInputException(source, "ids", "token id " + target + " outside the vocabulary [0, "
                         + config.vocabSize() + ")");
             }
-            index[i] = targets[i];
         }
-        float[] result;
-        try (NDArray lp = logprobs(lastResid, rows);
-                NDArray picks = lp.getManager().create(index, new Shape(index.length, 1));
-                NDArray picked = lp.gather(picks, 1)) {
-            result = picked.toFloatArray();
+        float[] result = new float[rows.length];
+        for (int start = 0; start < rows.length; start += HEAD_CHUNK_ROWS) {
+            int n = Math.min(HEAD_CHUNK_ROWS, rows.length - start);
+            long[] index = new long[n];
+            for (int i = 0; i < n; i++) {
+                index[i] = targets[start + i];
+            }
+            try (NDArray lp = logprobs(lastResid, java.util.Arrays.copyOfRange(rows, start, start + n));
+                    NDArray picks = lp.getManager().create(index, new Shape(n, 1));
+                    NDArray picked = lp.gather(picks, 1)) {
+                System.arraycopy(picked.toFloatArray(), 0, result, start, n);
+            }
         }
         Numerics.requireFinite(result, source, "log-probs");
         return result;

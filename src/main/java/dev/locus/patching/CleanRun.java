@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.locus.model.KvCache;
 import dev.locus.model.LlamaModel;
+import dev.locus.model.Packing;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -45,104 +46,55 @@ public final class CleanRun {
             }
             return new CleanRun(schedule, tokens, null, null, completions, scores);
         }
-        Trace prompt = new Trace(0, layers);
-        KvCache cache = new KvCache(layers, tokens.boundary());
-        NDArray x = prompt.recorder().at(dev.locus.model.Point.EMBED, model.embed(work, tokens.prompt()));
-        NDArray promptLast = model.runBlocks(x, 0, prompt.recorder(), null, cache);
-        float[] first = firstTokens(model, tokens, promptLast, tokens.boundary() - 1);
-        List<float[]> scores = new ArrayList<>();
+        Layout layout = Layout.of(tokens, true);
+        Trace packed = new Trace(0, layers);
+        KvCache cache = new KvCache(layers, layout.packing().rows());
+        NDArray x = packed.recorder().at(dev.locus.model.Point.EMBED, model.embed(work, layout.ids()));
+        NDArray last = model.runBlocks(x, 0, packed.recorder(), null, cache, layout.packing());
+        Trace prompt = packed.rows(0, tokens.boundary(), 0);
         for (int i = 0; i < tokens.completions().size(); i++) {
-            Trace trace = new Trace(tokens.boundary(), layers);
-            NDArray c = trace.recorder().at(dev.locus.model.Point.EMBED, model.embed(work, tokens.completions().get(i)));
-            NDArray last = model.runBlocks(c, 0, trace.recorder(), cache, null);
-            completions.add(trace);
-            scores.add(rest(model, tokens, first[i], last, new int[] {0}, i).get(0));
+            completions.add(packed.rows(layout.firstRow(i), tokens.completions().get(i).length, tokens.boundary()));
         }
-        return new CleanRun(schedule, tokens, prompt, cache, completions, scores);
+        List<float[]> scores = Scoring.resolve(model,
+                List.of(Scoring.request(tokens, last, tokens.boundary() - 1, layout.completionRows(), null))).get(0);
+        return new CleanRun(schedule, tokens, prompt, cache.prefix(tokens.boundary()), completions, scores);
     }
 
     /**
-     * Completion token log-probs from one pass through the head: the first token of every
-     * completion is read at row {@code promptRow} of {@code source} (the prompt's last position),
-     * the rest of completion i at rows {@code completionRows[i]..}.
+     * Where each sequence's rows sit in a packed pass: the prompt first (when included, group 0),
+     * then each completion (group i+1) at positions K onwards.
      */
-    static List<float[]> score(LlamaModel model, Prompted tokens, NDArray source, int promptRow, int[] completionRows) {
-        List<int[]> completions = tokens.completions();
-        int total = 0;
-        for (int[] c : completions) {
-            total += c.length;
-        }
-        int[] rows = new int[total];
-        int[] targets = new int[total];
-        int at = 0;
-        for (int i = 0; i < completions.size(); i++) {
-            int[] c = completions.get(i);
-            for (int j = 0; j < c.length; j++) {
-                rows[at] = j == 0 ? promptRow : completionRows[i] + j - 1;
-                targets[at++] = c[j];
+    record Layout(Packing packing, int[] ids, int promptRows, int[] completionRows) {
+        static Layout of(Prompted tokens, boolean withPrompt) {
+            int k = tokens.boundary();
+            int rows = (withPrompt ? k : 0) + tokens.completions().stream().mapToInt(c -> c.length).sum();
+            int[] positions = new int[rows];
+            int[] groups = new int[rows];
+            int[] ids = new int[rows];
+            int at = 0;
+            if (withPrompt) {
+                for (int i = 0; i < k; i++) {
+                    positions[i] = i;
+                    ids[i] = tokens.prompt()[i];
+                }
+                at = k;
             }
-        }
-        return split(tokens, model.tokenLogprobs(source, rows, targets));
-    }
-
-    /**
-     * Completion log-probs when the prompt is the clean one: the first tokens' log-probs are
-     * {@code first}, the rest of completion i read at rows {@code completionRows[i]..} of {@code source}.
-     */
-    static List<float[]> rest(LlamaModel model, Prompted tokens, float[] first, NDArray source, int[] completionRows) {
-        List<int[]> completions = tokens.completions();
-        int total = 0;
-        for (int[] c : completions) {
-            total += c.length - 1;
-        }
-        int[] rows = new int[total];
-        int[] targets = new int[total];
-        int at = 0;
-        for (int i = 0; i < completionRows.length; i++) {
-            int[] c = completions.get(i);
-            for (int j = 1; j < c.length; j++) {
-                rows[at] = completionRows[i] + j - 1;
-                targets[at++] = c[j];
+            int[] firstRows = new int[tokens.completions().size()];
+            for (int c = 0; c < firstRows.length; c++) {
+                int[] completion = tokens.completions().get(c);
+                firstRows[c] = at;
+                for (int i = 0; i < completion.length; i++) {
+                    positions[at] = k + i;
+                    groups[at] = c + 1;
+                    ids[at++] = completion[i];
+                }
             }
+            return new Layout(new Packing(positions, groups), ids, withPrompt ? k : 0, firstRows);
         }
-        float[] picked = total == 0 ? new float[0] : model.tokenLogprobs(source, rows, targets);
-        List<float[]> scores = new ArrayList<>();
-        at = 0;
-        for (int i = 0; i < completionRows.length; i++) {
-            float[] lp = new float[completions.get(i).length];
-            lp[0] = first[i];
-            System.arraycopy(picked, at, lp, 1, lp.length - 1);
-            at += lp.length - 1;
-            scores.add(lp);
-        }
-        return scores;
-    }
 
-    private static List<float[]> rest(LlamaModel model, Prompted tokens, float first, NDArray source, int[] rows, int i) {
-        Prompted one = new Prompted(tokens.id(), tokens.prompt(), List.of(tokens.completions().get(i)));
-        return rest(model, one, new float[] {first}, source, rows);
-    }
-
-    /** Log-probs of every completion's first token, read at one row. */
-    private static float[] firstTokens(LlamaModel model, Prompted tokens, NDArray source, int row) {
-        int n = tokens.completions().size();
-        int[] rows = new int[n];
-        int[] targets = new int[n];
-        for (int i = 0; i < n; i++) {
-            rows[i] = row;
-            targets[i] = tokens.completions().get(i)[0];
+        int firstRow(int completion) {
+            return completionRows[completion];
         }
-        return model.tokenLogprobs(source, rows, targets);
-    }
-
-    private static List<float[]> split(Prompted tokens, float[] picked) {
-        List<float[]> scores = new ArrayList<>();
-        int at = 0;
-        for (int[] c : tokens.completions()) {
-            scores.add(java.util.Arrays.copyOfRange(picked, at, at + c.length));
-            at += c.length;
-        }
-        return scores;
     }
 
     /** Log-probs of each completion's first token in this clean run. */

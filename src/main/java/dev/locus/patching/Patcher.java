@@ -8,7 +8,6 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import dev.locus.model.Hook;
 import dev.locus.model.LlamaModel;
-import dev.locus.model.Packing;
 import dev.locus.model.Point;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,12 +34,20 @@ public final class Patcher {
 
     /** Per-token log-probs of each completion under the intervention. */
     public List<float[]> patched(CleanRun run, PatchPoint point, Intervention intervention, Targets targets) {
+        return Scoring.resolve(recipient, List.of(pending(run, point, intervention, targets))).get(0);
+    }
+
+    /**
+     * Runs the patched pass and keeps what remains to be scored; {@link Scoring#resolve} scores
+     * the requests of many passes at once. The naive schedule scores at once.
+     */
+    Scoring.Request pending(CleanRun run, PatchPoint point, Intervention intervention, Targets targets) {
         point.checkedFor(recipient.config().numLayers());
         requireTargets(intervention, targets, run);
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             return run.schedule == Schedule.NAIVE
-                    ? naive(run, point, intervention, targets)
+                    ? Scoring.Request.resolved(run.tokens, naive(run, point, intervention, targets))
                     : cached(run, point, intervention, targets);
         }
     }
@@ -86,33 +93,25 @@ public final class Patcher {
      * touches it) and every completion, packed into one matrix in which each completion sees the
      * prompt and itself. An untouched prompt is not rerun: its cached keys and values serve.
      */
-    private List<float[]> cached(CleanRun run, PatchPoint point, Intervention iv, Targets targets) {
+    private Scoring.Request cached(CleanRun run, PatchPoint point, Intervention iv, Targets targets) {
         int from = point.resumeLayer();
         Prompted tokens = run.tokens;
         boolean promptPatched = iv.positions().touchesPrompt();
         boolean atInput = point.site() != PatchPoint.Site.ATTN_OUT && point.site() != PatchPoint.Site.MLP_OUT;
+        CleanRun.Layout layout = CleanRun.Layout.of(tokens, promptPatched);
         List<Integer> roles = new ArrayList<>();
+        List<Integer> firstRows = new ArrayList<>();
         if (promptPatched) {
             roles.add(-1);
+            firstRows.add(0);
         }
         for (int i = 0; i < tokens.completions().size(); i++) {
             roles.add(i);
+            firstRows.add(layout.firstRow(i));
         }
-        int rows = roles.stream().mapToInt(r -> run.trace(r).rows()).sum();
-        int[] positions = new int[rows];
-        int[] groups = new int[rows];
-        int[] firstRow = new int[roles.size()];
         NDList parts = new NDList();
-        int at = 0;
-        for (int k = 0; k < roles.size(); k++) {
-            int role = roles.get(k);
+        for (int role : roles) {
             Trace trace = run.trace(role);
-            firstRow[k] = at;
-            for (int i = 0; i < trace.rows(); i++) {
-                positions[at + i] = trace.offset + i;
-                groups[at + i] = role + 1;
-            }
-            at += trace.rows();
             parts.add(atInput && patches(iv, role)
                     ? trace.stream[from].add(delta(trace.at(point), run, role, point, iv, targets))
                     : trace.stream[from]);
@@ -128,18 +127,15 @@ public final class Patcher {
                 NDList deltas = new NDList();
                 for (int k = 0; k < roles.size(); k++) {
                     int role = roles.get(k);
-                    NDArray part = v.get(firstRow[k] + ":" + (firstRow[k] + run.trace(role).rows()));
+                    NDArray part = v.get(firstRows.get(k) + ":" + (firstRows.get(k) + run.trace(role).rows()));
                     deltas.add(patches(iv, role) ? delta(part, run, role, point, iv, targets) : part.zerosLike());
                 }
                 return v.add(deltas.size() == 1 ? deltas.get(0) : NDArrays.concat(deltas, 0));
             };
         }
-        NDArray out = recipient.runBlocks(packed, from, hook, promptPatched ? null : run.promptCache, null,
-                new Packing(positions, groups));
-        int[] completionRows = java.util.Arrays.copyOfRange(firstRow, promptPatched ? 1 : 0, firstRow.length);
-        return promptPatched
-                ? CleanRun.score(recipient, tokens, out, tokens.boundary() - 1, completionRows)
-                : CleanRun.rest(recipient, tokens, run.firstTokenLogprobs(), out, completionRows);
+        NDArray out = recipient.runBlocks(packed, from, hook, promptPatched ? null : run.promptCache, null, layout.packing());
+        return Scoring.request(tokens, out, tokens.boundary() - 1, layout.completionRows(),
+                promptPatched ? null : run.firstTokenLogprobs());
     }
 
     /** Whether the intervention changes any row of a role's segment (the prompt is -1). */

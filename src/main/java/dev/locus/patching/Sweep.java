@@ -109,6 +109,7 @@ public final class Sweep {
                     LlamaModel recipient = recipient(direction);
                     LlamaModel donor = recipient == base ? tuned : base;
                     Patcher patcher = new Patcher(recipient);
+                    List<Scoring.Request> requests = new ArrayList<>();
                     for (Cell cell : cells) {
                         CleanRun shuffled = null;
                         if (cell.intervention().kind() == Intervention.Kind.SHUFFLED) {
@@ -117,8 +118,11 @@ public final class Sweep {
                         }
                         Patcher.Targets targets = new Patcher.Targets(clean.get(donor), shuffled,
                                 means.get(direction).get(cell.point()));
-                        List<float[]> lp = patcher.patched(clean.get(recipient), cell.point(), cell.intervention(), targets);
-                        patched.add(new Patched(direction, cell, Margin.of(lp.get(0), lp.get(1))));
+                        requests.add(patcher.pending(clean.get(recipient), cell.point(), cell.intervention(), targets));
+                    }
+                    List<List<float[]>> scored = Scoring.resolve(recipient, requests);
+                    for (int c = 0; c < cells.size(); c++) {
+                        patched.add(new Patched(direction, cells.get(c), Margin.of(scored.get(c).get(0), scored.get(c).get(1))));
                     }
                 }
             }

@@ -22,6 +22,20 @@ final class Trace {
         this.mlpOut = new NDArray[layers];
     }
 
+    /** Rows {@code from..from+count-1} of this trace as a trace of its own (views, no copy). */
+    Trace rows(int from, int count, int offset) {
+        Trace t = new Trace(offset, attnOut.length);
+        String range = from + ":" + (from + count);
+        for (int i = 0; i < stream.length; i++) {
+            t.stream[i] = stream[i].get(range);
+        }
+        for (int l = 0; l < attnOut.length; l++) {
+            t.attnOut[l] = attnOut[l].get(range);
+            t.mlpOut[l] = mlpOut[l].get(range);
+        }
+        return t;
+    }
+
     int rows() {
         return Math.toIntExact(stream[0].getShape().get(0));
     }

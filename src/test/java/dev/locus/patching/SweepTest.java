@@ -67,8 +67,8 @@ class SweepTest {
             assertThat(r.forwardEquivalents()).isLessThanOrEqualTo(bound);
             // The count is exact: two clean runs plus (N-1-L) blocks of a pair for the patch at L.
             assertEquals(2 + (LAYERS - 1) / 2.0, r.forwardEquivalents(), 1e-12);
-            // Clean runs evaluate prompt, chosen and rejected apart; a patched run packs them into one pass.
-            assertEquals(3L * 2 * LAYERS + LAYERS * (LAYERS - 1) / 2, r.blockEvaluations());
+            // Every run packs prompt, chosen and rejected into one pass.
+            assertEquals(2L * LAYERS + LAYERS * (LAYERS - 1) / 2, r.blockEvaluations());
         }
     }
 
