@@ -1,5 +1,6 @@
 package dev.locus.patching;
 
+import dev.locus.model.Point;
 import java.util.Locale;
 
 /**
@@ -31,35 +32,19 @@ public record PatchPoint(Site site, int layer) {
         return new PatchPoint(site, layer);
     }
 
+    /** Parses a point name: a model {@link Point} name, or {@code block_out.L}. */
     public static PatchPoint parse(String name) {
-        String help = "unknown point \"" + name
-                + "\": expected embed, resid_pre.0, resid_post.L, block_out.L, attn_out.L or mlp_out.L";
-        if (name.equals("embed")) {
-            return new PatchPoint(Site.RESID_PRE, 0);
-        }
-        int dot = name.lastIndexOf('.');
-        if (dot <= 0) {
-            throw new IllegalArgumentException(help);
-        }
-        int layer;
+        String blockOut = Site.BLOCK_OUT.label() + ".";
         try {
-            layer = Integer.parseInt(name.substring(dot + 1));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(help);
-        }
-        if (layer < 0) {
-            throw new IllegalArgumentException(help);
-        }
-        Site site;
-        try {
-            site = Site.valueOf(name.substring(0, dot).toUpperCase(Locale.ROOT));
+            if (name.startsWith(blockOut)) {
+                return new PatchPoint(Site.BLOCK_OUT, Point.parse(Site.RESID_POST.label() + "." + name.substring(blockOut.length())).layer());
+            }
+            Point point = Point.parse(name);
+            return new PatchPoint(Site.valueOf(point.site().name()), point.layer());
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(help);
+            throw new IllegalArgumentException("unknown point \"" + name
+                    + "\": expected embed, resid_pre.L, resid_post.L, block_out.L, attn_out.L or mlp_out.L");
         }
-        if (site == Site.RESID_PRE && layer > 0) {
-            return new PatchPoint(Site.RESID_POST, layer - 1);
-        }
-        return new PatchPoint(site, layer);
     }
 
     /** Throws unless the point exists in a model of {@code numLayers} blocks. */
