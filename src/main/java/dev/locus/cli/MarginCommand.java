@@ -142,15 +142,11 @@ public final class MarginCommand implements Callable<Integer> {
             writeProvenance(cell, order, encoded);
             Summary summary = new Summary();
             try (BufferedWriter lines = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+                InInputOrder ordered = new InInputOrder(encoded, lines, summary);
                 List<Prompted> runnable = new ArrayList<>();
                 for (PairEncoder.Encoded e : encoded) {
-                    if (e instanceof PairEncoder.Skipped s) {
-                        ObjectNode line = JSON.createObjectNode().put("id", s.id()).put("skipped", s.reason());
-                        write(lines, line);
-                        summary.skipped++;
-                        System.err.printf("locus margin: skipped %s: %s%n", s.id(), s.reason());
-                    } else {
-                        runnable.add(((PairEncoder.Ok) e).tokens());
+                    if (e instanceof PairEncoder.Ok ok) {
+                        runnable.add(ok.tokens());
                     }
                 }
                 int total = runnable.size();
@@ -159,7 +155,7 @@ public final class MarginCommand implements Callable<Integer> {
                         try (NDManager work = root.newSubManager()) {
                             CleanRun run = CleanRun.of(r, work, p, order);
                             Margin m = Margin.of(run.tokenLogprobs(0), run.tokenLogprobs(1));
-                            write(lines, line(p, m, null, null, null));
+                            ordered.write(p.id(), line(p, m, null, null, null));
                             summary.add(m, null, null);
                             progress(summary, total, p.id());
                         }
@@ -168,11 +164,12 @@ public final class MarginCommand implements Callable<Integer> {
                     List<Sweep.Cell> cells = cell == null ? List.of() : List.of(cell);
                     new Sweep(r, d, order).run(root, runnable, cells, List.of(Direction.TUNED_TO_BASE), result -> {
                         Margin patched = cell == null ? null : result.patched().get(0).margin();
-                        write(lines, line(result.tokens(), result.base(), result.tuned(), patched, cell));
+                        ordered.write(result.id(), line(result.tokens(), result.base(), result.tuned(), patched, cell));
                         summary.add(result.base(), result.tuned(), patched);
                         progress(summary, total, result.id());
                     });
                 }
+                ordered.finish();
             }
             summary.print(cell, (System.nanoTime() - started) / 1e9);
         }
@@ -258,6 +255,44 @@ public final class MarginCommand implements Callable<Integer> {
             iv.put("label", cell.label());
         }
         return line;
+    }
+
+    /**
+     * Writes result lines in the order of the input pairs: a skipped pair's line goes out just
+     * before the next computed pair that follows it.
+     */
+    private static final class InInputOrder {
+        private final List<PairEncoder.Encoded> encoded;
+        private final BufferedWriter lines;
+        private final Summary summary;
+        private int next;
+
+        InInputOrder(List<PairEncoder.Encoded> encoded, BufferedWriter lines, Summary summary) {
+            this.encoded = encoded;
+            this.lines = lines;
+            this.summary = summary;
+        }
+
+        void write(String id, ObjectNode line) {
+            skippedUntil(id);
+            MarginCommand.write(lines, line);
+            next++;
+        }
+
+        void finish() {
+            skippedUntil(null);
+        }
+
+        private void skippedUntil(String id) {
+            while (next < encoded.size() && !encoded.get(next).id().equals(id)) {
+                if (encoded.get(next) instanceof PairEncoder.Skipped s) {
+                    MarginCommand.write(lines, JSON.createObjectNode().put("id", s.id()).put("skipped", s.reason()));
+                    summary.skipped++;
+                    System.err.printf("locus margin: skipped %s: %s%n", s.id(), s.reason());
+                }
+                next++;
+            }
+        }
     }
 
     private static void write(BufferedWriter lines, ObjectNode line) {

@@ -90,6 +90,9 @@ class MarginCommandTest {
         assertThat(lines.stream().filter(l -> l.has("skipped")).map(l -> l.get("skipped").asText()))
                 .allSatisfy(reason -> assertThat(reason).startsWith("too long: ").endsWith("> limit 400"));
         assertThat(skipped).isBetween(1L, 3L);
+        List<String> fileOrder = dev.locus.data.PairsFile.load(Path.of("datasets/hh-rlhf-test-512.jsonl")).stream()
+                .limit(4).map(dev.locus.data.PreferencePair::id).toList();
+        assertEquals(fileOrder, lines.stream().map(l -> l.get("id").asText()).toList());
     }
 
     @Test
