@@ -43,6 +43,9 @@ public final class TraceCommand implements Callable<Integer> {
         Map<String, String> hashes;
         try (Checkpoint checkpoint = Checkpoint.open(model)) {
             hashes = checkpoint.fileHashes();
+            if (!checkpoint.ignoredTensors().isEmpty()) {
+                System.err.println("locus trace: ignored tensors the architecture does not read: " + checkpoint.ignoredTensors());
+            }
         }
         try (NDManager root = NDManager.newBaseManager();
                 LlamaModel llama = LlamaModel.load(model, root);

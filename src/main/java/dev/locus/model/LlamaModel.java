@@ -56,9 +56,6 @@ public final class LlamaModel implements AutoCloseable {
         return source;
     }
 
-    public LlamaWeights weights() {
-        return weights;
-    }
 
     // ---- the whole pass ------------------------------------------------------------------
 
@@ -118,12 +115,6 @@ public final class LlamaModel implements AutoCloseable {
         }
     }
 
-    /** Runs block {@code layer} alone on its input; returns its output. */
-    public NDArray runBlock(int layer, NDArray residPre, Hook hook) {
-        try (Segment segment = segment(residPre, null, null, Packing.contiguous(0, Math.toIntExact(residPre.getShape().get(0))))) {
-            return block(layer, residPre, segment, hook);
-        }
-    }
 
     /** Block evaluations and token-blocks (rows x blocks) since the model was loaded. */
     public long blockEvaluations() {

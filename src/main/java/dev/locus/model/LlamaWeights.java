@@ -124,10 +124,6 @@ public final class LlamaWeights implements AutoCloseable {
         }
     }
 
-    /** The manager that owns the weights; activations must never be created in it. */
-    NDManager manager() {
-        return manager;
-    }
 
     @Override
     public void close() {

@@ -13,11 +13,8 @@ import java.nio.file.Path;
  */
 public final class Tokenizer implements AutoCloseable {
     private final HuggingFaceTokenizer tokenizer;
-    private final Path file;
-
-    private Tokenizer(HuggingFaceTokenizer tokenizer, Path file) {
+    private Tokenizer(HuggingFaceTokenizer tokenizer) {
         this.tokenizer = tokenizer;
-        this.file = file;
     }
 
     /** Loads {@code dir/tokenizer.json}. */
@@ -33,7 +30,7 @@ public final class Tokenizer implements AutoCloseable {
                     .optPadding(false)
                     .optAddSpecialTokens(false)
                     .build();
-            return new Tokenizer(tokenizer, file);
+            return new Tokenizer(tokenizer);
         } catch (IOException | RuntimeException e) {
             throw new LocusException(file.toString(), "(tokenizer)", "DJL cannot load it: " + e.getMessage(), e);
         }
@@ -63,9 +60,6 @@ public final class Tokenizer implements AutoCloseable {
         return tokenizer.getTruncation();
     }
 
-    public Path file() {
-        return file;
-    }
 
     @Override
     public void close() {

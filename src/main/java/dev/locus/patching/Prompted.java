@@ -35,12 +35,4 @@ public record Prompted(String id, int[] prompt, List<int[]> completions) {
         return all;
     }
 
-    /** Tokens of the longest sequence. */
-    public int longest() {
-        int max = 0;
-        for (int[] c : completions) {
-            max = Math.max(max, c.length);
-        }
-        return prompt.length + max;
-    }
 }
