@@ -6,9 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.locus.fixtures.RandomCheckpoint;
 import dev.locus.model.Checkpoint;
-import dev.locus.model.DType;
 import dev.locus.model.Hook;
 import dev.locus.model.LlamaConfig;
 import dev.locus.model.LlamaModel;
@@ -53,25 +51,21 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         LlamaConfig config = RandomCheckpointCommand.parseShape(shape).config();
-        Path dir = benchDir.resolve(shape + "-random-seed" + seed);
         ObjectNode report = new ObjectMapper().createObjectNode();
         report.put("shape", shape);
         report.put("tokens", tokens);
         report.put("seed", seed);
         report.put("available_processors", Runtime.getRuntime().availableProcessors());
 
-        if (!Files.isRegularFile(dir.resolve(Checkpoint.SINGLE_FILE)) || !config.equals(LlamaConfig.read(dir))) {
-            progress("generating %s BF16 checkpoint in %s", shape, dir);
-            long t0 = System.nanoTime();
-            RandomCheckpoint.write(dir, config, DType.BF16, seed);
-            report.put("generate_seconds", seconds(t0));
-        }
+        long t0 = System.nanoTime();
+        Path dir = BenchCheckpoint.ensure(benchDir, shape, seed, "bench");
+        report.put("prepare_checkpoint_seconds", seconds(t0));
         long fileBytes = Files.size(dir.resolve(Checkpoint.SINGLE_FILE));
         warmPageCache(dir.resolve(Checkpoint.SINGLE_FILE));
 
         try (NDManager root = NDManager.newBaseManager()) {
             report.put("torch_threads", JniUtils.getNumThreads());
-            long t0 = System.nanoTime();
+            t0 = System.nanoTime();
             LlamaWeights weights;
             long weightBytes;
             try (Checkpoint checkpoint = Checkpoint.open(dir)) {

@@ -3,9 +3,6 @@ package dev.locus.cli;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.locus.fixtures.RandomCheckpoint;
-import dev.locus.model.Checkpoint;
-import dev.locus.model.DType;
 import dev.locus.model.LlamaConfig;
 import dev.locus.model.LlamaModel;
 import dev.locus.patching.Direction;
@@ -58,14 +55,8 @@ public final class SweepBenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         LlamaConfig config = RandomCheckpointCommand.parseShape(shape).config();
-        Path[] dirs = new Path[2];
-        for (int i = 0; i < 2; i++) {
-            dirs[i] = dir.resolve(shape + "-random-seed" + seeds[i]);
-            if (!Files.isRegularFile(dirs[i].resolve(Checkpoint.SINGLE_FILE)) || !config.equals(LlamaConfig.read(dirs[i]))) {
-                System.err.printf("locus bench-sweep: generating %s seed %d in %s%n", shape, seeds[i], dirs[i]);
-                RandomCheckpoint.write(dirs[i], config, DType.BF16, seeds[i]);
-            }
-        }
+        Path[] dirs = {BenchCheckpoint.ensure(dir, shape, seeds[0], "bench-sweep"),
+                BenchCheckpoint.ensure(dir, shape, seeds[1], "bench-sweep")};
         Random random = new Random(seeds[0] * 31 + seeds[1]);
         Prompted pair = new Prompted("bench", random.ints(promptTokens, 0, config.vocabSize()).toArray(),
                 List.of(random.ints(chosenTokens, 0, config.vocabSize()).toArray(),
