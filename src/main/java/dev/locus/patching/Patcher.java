@@ -189,20 +189,19 @@ public final class Patcher {
             mask[i] = in ? 1f : 0f;
             everyRow &= in;
         }
+        NDArray toDonor = iv.needsDonor() ? r.neg().add(targets.donor().trace(role).at(point)) : null;
         NDArray change;
         switch (iv.kind()) {
-            case REPLACE -> change = r.neg().add(donorValue(targets.donor(), role, point));
-            case INTERPOLATE -> change = r.neg().add(donorValue(targets.donor(), role, point)).mul((float) iv.alpha());
+            case REPLACE -> change = toDonor;
+            case INTERPOLATE -> change = toDonor.mul((float) iv.alpha());
             case SUBSPACE -> {
                 NDArray basis = r.getManager().create(flatten(iv.basis()), new Shape(iv.basis().length, iv.basis()[0].length));
-                NDArray difference = r.neg().add(donorValue(targets.donor(), role, point));
-                change = difference.matMul(basis.transpose()).matMul(basis).mul((float) iv.alpha());
+                change = toDonor.matMul(basis.transpose()).matMul(basis).mul((float) iv.alpha());
             }
             case ZERO -> change = r.neg().mul((float) iv.alpha());
             case MEAN -> change = r.neg().add(r.getManager().create(targets.mean())).mul((float) iv.alpha());
             case NOISE -> {
-                NDArray difference = r.neg().add(donorValue(targets.donor(), role, point));
-                NDArray norms = difference.norm(new int[] {-1}, true);
+                NDArray norms = toDonor.norm(new int[] {-1}, true);
                 NDArray gaussian = r.getManager().create(gaussianRows(iv.seed(), run, role, point, r.getShape()), r.getShape());
                 change = gaussian.div(gaussian.norm(new int[] {-1}, true)).mul(norms).mul((float) iv.alpha());
             }
@@ -220,10 +219,6 @@ public final class Patcher {
             return change;
         }
         return change.mul(r.getManager().create(mask, new Shape(rows, 1)));
-    }
-
-    private static NDArray donorValue(CleanRun donor, int role, PatchPoint point) {
-        return donor.trace(role).at(point);
     }
 
     /** Another pair's donor values, row p of this segment taken from position p + (K' - K) there. */
