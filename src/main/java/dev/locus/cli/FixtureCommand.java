@@ -1,0 +1,40 @@
+package dev.locus.cli;
+
+import dev.locus.fixtures.Fixture;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Writes a base/tuned checkpoint pair whose answer is planted, and its truth.json. */
+@Command(name = "fixture", mixinStandardHelpOptions = true,
+        description = "Write a known-answer base/tuned pair: DIR/base, DIR/tuned (config.json, model.safetensors, tokenizer.json) and DIR/truth.json.")
+public final class FixtureCommand implements Callable<Integer> {
+    @Option(names = "--kind", required = true, description = "localized | diffuse | null")
+    String kind;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Base weights seed (default ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--pairs", description = "Pairs whose text trains the tokenizer and whose margins the planted bias raises "
+            + "(default: the shipped datasets/hh-rlhf-test-512.jsonl)")
+    Path pairs;
+
+    @Option(names = "--out", required = true, description = "Output directory.")
+    Path out;
+
+    static Path shippedPairs() {
+        return Path.of(System.getProperty("locus.home", ".")).resolve("datasets").resolve("hh-rlhf-test-512.jsonl");
+    }
+
+    @Override
+    public Integer call() {
+        long start = System.nanoTime();
+        Fixture.Kind k = Fixture.Kind.parse(kind);
+        Fixture.Written written = Fixture.generate(k, seed, pairs != null ? pairs : shippedPairs(), out);
+        System.err.printf("locus fixture: %s seed %d -> %s (%.1f s); planted bias raises %.1f %% of the fitted pairs' "
+                + "approximate margins%n", k.label(), seed, out, (System.nanoTime() - start) / 1e9,
+                100 * written.fitFractionPositive());
+        return 0;
+    }
+}
