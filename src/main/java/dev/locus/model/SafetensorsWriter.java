@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Writes a safetensors file tensor by tensor from a value generator, so multi-gigabyte checkpoints
@@ -75,7 +76,8 @@ public final class SafetensorsWriter {
         ObjectNode root = json.createObjectNode();
         if (!metadata.isEmpty()) {
             ObjectNode meta = root.putObject("__metadata__");
-            metadata.forEach(meta::put);
+            // Sorted: Map.of iterates in an order that changes from run to run, and the bytes must not.
+            new TreeMap<>(metadata).forEach(meta::put);
         }
         long offset = 0;
         for (Spec spec : ordered) {
