@@ -32,9 +32,9 @@ public final class FixtureCommand implements Callable<Integer> {
         long start = System.nanoTime();
         Fixture.Kind k = Fixture.Kind.parse(kind);
         Fixture.Written written = Fixture.generate(k, seed, pairs != null ? pairs : shippedPairs(), out);
-        System.err.printf("locus fixture: %s seed %d -> %s (%.1f s); planted bias raises %.1f %% of the fitted pairs' "
-                + "approximate margins%n", k.label(), seed, out, (System.nanoTime() - start) / 1e9,
-                100 * written.fitFractionPositive());
+        System.err.printf("locus fixture: %s seed %d -> %s, %s, %s (%.1f s); by the fit's approximation the planted bias "
+                + "raises %.1f %% of the fitted pairs' margins%n", k.label(), seed, written.base(), written.tuned(), written.truth(),
+                (System.nanoTime() - start) / 1e9, 100 * written.fitFractionPositive());
         return 0;
     }
 }
