@@ -18,6 +18,16 @@ public final class Tolerance {
     public static final double LOGPROB = 5e-4;
     public static final double SUM = 1e-3;
 
+    /**
+     * float64 statistics against SciPy, scikit-learn and numpy ({@code golden/stats/README.md}):
+     * converged LASSO coefficients and CV errors agree to about 1e-6; p-values, rho, singular values
+     * (relative) and projectors to about 1e-9.
+     */
+    public static final double LASSO = 1e-6;
+    public static final double STATISTIC = 1e-9;
+    /** Bounds for laws the float64 analysis code states of itself (KKT, idempotence, reconstruction). */
+    public static final double FLOAT64_LAW = 1e-8;
+
     private Tolerance() {}
 
     /** {@code |expected - actual| <= FLOAT32_REORDER * max(1, |expected|)} element-wise. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.locus.LocusException;
+import dev.locus.Provenance;
 import dev.locus.Sha256;
 import dev.locus.data.PairSampling;
 import dev.locus.data.PairsFile;
@@ -16,15 +17,15 @@ import dev.locus.patching.CleanRun;
 import dev.locus.patching.Direction;
 import dev.locus.patching.Intervention;
 import dev.locus.patching.Margin;
+import dev.locus.patching.MarginsFile;
 import dev.locus.patching.PairEncoder;
-import dev.locus.patching.PatchPoint;
+import dev.locus.patching.PairMargins;
+import dev.locus.model.Point;
 import dev.locus.patching.PatchPositions;
 import dev.locus.patching.Prompted;
 import dev.locus.patching.Schedule;
 import dev.locus.patching.Sweep;
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -58,8 +59,8 @@ public final class MarginCommand implements Callable<Integer> {
             description = "replace | interpolate | subspace | zero | mean | noise | shuffled (default ${DEFAULT-VALUE}).")
     String kind;
 
-    @Option(names = "--alpha", defaultValue = "1.0", description = "Interpolation weight; outside [0, 1] extrapolates (default ${DEFAULT-VALUE}).")
-    double alpha;
+    @Option(names = "--alpha", description = "Interpolation weight; outside [0, 1] extrapolates (default 1; replace takes none).")
+    Double alpha;
 
     @Option(names = "--positions", defaultValue = "all", description = "all | prompt | completion | last (default ${DEFAULT-VALUE}).")
     String positions;
@@ -121,10 +122,10 @@ public final class MarginCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Schedule order = Schedule.valueOf(schedule.toUpperCase(Locale.ROOT));
         Sweep.Cell cell = point == null ? null : cell();
-        if (cell != null && donor == null && cell.intervention().needsDonor()) {
+        if (cell != null && donor == null && cell.intervention().needs().contains(Intervention.Target.DONOR)) {
             throw new IllegalArgumentException("--kind " + kind + " at --point " + point + " needs --donor");
         }
-        if (cell == null && (basis != null || !kind.equals("replace") || alpha != 1.0 || !positions.equals("all"))) {
+        if (cell == null && (basis != null || !kind.equals("replace") || alpha != null || !positions.equals("all"))) {
             throw new IllegalArgumentException("--kind, --alpha, --basis and --positions need --point");
         }
         long started = System.nanoTime();
@@ -141,7 +142,7 @@ public final class MarginCommand implements Callable<Integer> {
             List<PairEncoder.Encoded> encoded = encode(r);
             writeProvenance(cell, order, encoded);
             Summary summary = new Summary();
-            try (BufferedWriter lines = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+            try (MarginsFile.Writer lines = MarginsFile.create(out)) {
                 InInputOrder ordered = new InInputOrder(encoded, lines, summary);
                 List<Prompted> runnable = new ArrayList<>();
                 for (PairEncoder.Encoded e : encoded) {
@@ -155,7 +156,7 @@ public final class MarginCommand implements Callable<Integer> {
                         try (NDManager work = root.newSubManager()) {
                             CleanRun run = CleanRun.of(r, work, p, order);
                             Margin m = Margin.of(run.tokenLogprobs(0), run.tokenLogprobs(1));
-                            ordered.write(p.id(), line(p, m, null, null, null));
+                            ordered.write(PairMargins.Measured.of(p, m, null, null, null));
                             summary.add(m, null, null);
                             progress(summary, total, p.id());
                         }
@@ -164,7 +165,7 @@ public final class MarginCommand implements Callable<Integer> {
                     List<Sweep.Cell> cells = cell == null ? List.of() : List.of(cell);
                     new Sweep(r, d, order).run(root, runnable, cells, List.of(Direction.TUNED_TO_BASE), result -> {
                         Margin patched = cell == null ? null : result.patched().get(0).margin();
-                        ordered.write(result.id(), line(result.tokens(), result.base(), result.tuned(), patched, cell));
+                        ordered.write(PairMargins.Measured.of(result.tokens(), result.base(), result.tuned(), patched, cell));
                         summary.add(result.base(), result.tuned(), patched);
                         progress(summary, total, result.id());
                     });
@@ -177,15 +178,7 @@ public final class MarginCommand implements Callable<Integer> {
     }
 
     private Sweep.Cell cell() {
-        PatchPoint p = PatchPoint.parse(point);
-        PatchPositions where = PatchPositions.parse(positions);
-        Intervention.Kind k = Intervention.Kind.parse(kind);
-        float[][] rows = k == Intervention.Kind.SUBSPACE ? readBasis() : null;
-        if (k == Intervention.Kind.SUBSPACE && rows == null) {
-            throw new IllegalArgumentException("--kind subspace needs --basis");
-        }
-        double a = k == Intervention.Kind.REPLACE ? 1.0 : alpha;
-        return new Sweep.Cell(p, new Intervention(k, a, rows, where, seed));
+        return new Sweep.Cell(Point.parse(point), Intervention.of(kind, alpha, readBasis(), PatchPositions.parse(positions), seed));
     }
 
     private float[][] readBasis() {
@@ -232,50 +225,25 @@ public final class MarginCommand implements Callable<Integer> {
         return encoded;
     }
 
-    private ObjectNode line(Prompted p, Margin recipientMargin, Margin donorMargin, Margin patched, Sweep.Cell cell) {
-        ObjectNode line = JSON.createObjectNode();
-        line.put("id", p.id());
-        line.put("prompt_tokens", p.prompt().length);
-        line.put("chosen_tokens", p.completions().get(0).length);
-        line.put("rejected_tokens", p.completions().get(1).length);
-        line.put("recipient_margin", recipientMargin.margin());
-        line.put("recipient_mean_margin", recipientMargin.meanMargin());
-        if (donorMargin != null) {
-            line.put("donor_margin", donorMargin.margin());
-            line.put("donor_mean_margin", donorMargin.meanMargin());
-        }
-        if (patched != null) {
-            line.put("patched_margin", patched.margin());
-            line.put("patched_mean_margin", patched.meanMargin());
-            ObjectNode iv = line.putObject("intervention");
-            iv.put("point", cell.point().name());
-            iv.put("kind", cell.intervention().kind().label());
-            iv.put("alpha", cell.intervention().alpha());
-            iv.put("positions", cell.intervention().positions().label());
-            iv.put("label", cell.label());
-        }
-        return line;
-    }
-
     /**
      * Writes result lines in the order of the input pairs: a skipped pair's line goes out just
      * before the next computed pair that follows it.
      */
     private static final class InInputOrder {
         private final List<PairEncoder.Encoded> encoded;
-        private final BufferedWriter lines;
+        private final MarginsFile.Writer lines;
         private final Summary summary;
         private int next;
 
-        InInputOrder(List<PairEncoder.Encoded> encoded, BufferedWriter lines, Summary summary) {
+        InInputOrder(List<PairEncoder.Encoded> encoded, MarginsFile.Writer lines, Summary summary) {
             this.encoded = encoded;
             this.lines = lines;
             this.summary = summary;
         }
 
-        void write(String id, ObjectNode line) {
-            skippedUntil(id);
-            MarginCommand.write(lines, line);
+        void write(PairMargins.Measured line) {
+            skippedUntil(line.id());
+            lines.write(line);
             next++;
         }
 
@@ -286,7 +254,7 @@ public final class MarginCommand implements Callable<Integer> {
         private void skippedUntil(String id) {
             while (next < encoded.size() && !encoded.get(next).id().equals(id)) {
                 if (encoded.get(next) instanceof PairEncoder.Skipped s) {
-                    MarginCommand.write(lines, JSON.createObjectNode().put("id", s.id()).put("skipped", s.reason()));
+                    lines.write(new PairMargins.Skipped(s.id(), s.reason()));
                     summary.skipped++;
                     System.err.printf("locus margin: skipped %s: %s%n", s.id(), s.reason());
                 }
@@ -295,49 +263,33 @@ public final class MarginCommand implements Callable<Integer> {
         }
     }
 
-    private static void write(BufferedWriter lines, ObjectNode line) {
-        try {
-            lines.write(JSON.writeValueAsString(line));
-            lines.newLine();
-            lines.flush();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
     private void writeProvenance(Sweep.Cell cell, Schedule order, List<PairEncoder.Encoded> encoded) throws IOException {
-        ObjectNode p = JSON.createObjectNode();
-        p.put("tool", "locus margin");
-        p.put("recipient", recipient.toAbsolutePath().toString());
-        p.set("recipient_sha256", JSON.valueToTree(hashes(recipient)));
+        Provenance.Builder p = Provenance.of("locus margin").seed(seed).files("recipient", hashes(recipient))
+                .config("recipient", recipient.toAbsolutePath()).config("schedule", order.name().toLowerCase(Locale.ROOT));
         if (donor != null) {
-            p.put("donor", donor.toAbsolutePath().toString());
-            p.set("donor_sha256", JSON.valueToTree(hashes(donor)));
+            p.files("donor", hashes(donor)).config("donor", donor.toAbsolutePath());
         }
         if (input.file != null) {
-            p.put("pairs", input.file.pairs.toAbsolutePath().toString());
-            p.put("pairs_sha256", Sha256.of(input.file.pairs));
-            p.put("format", input.file.format);
+            p.file("pairs", input.file.pairs).config("pairs", input.file.pairs.toAbsolutePath()).config("format", input.file.format);
             if (input.file.sample != null) {
-                p.put("sample", input.file.sample);
+                p.config("sample", input.file.sample);
             }
             if (input.file.limit != null) {
-                p.put("limit", input.file.limit);
+                p.config("limit", input.file.limit);
             }
             if (input.file.maxTokens != null) {
-                p.put("max_tokens", input.file.maxTokens);
+                p.config("max_tokens", input.file.maxTokens);
             }
         } else {
-            p.put("ids", Arrays.toString(input.ids.prompt));
+            p.config("ids", Arrays.toString(input.ids.prompt));
         }
-        p.put("seed", seed);
-        p.put("schedule", order.name().toLowerCase(Locale.ROOT));
         if (cell != null) {
-            p.put("intervention", cell.label());
+            p.config("intervention", cell.label());
         }
-        ArrayNode ids = p.putArray("pair_ids");
+        ObjectNode json = JSON.valueToTree(p.build());
+        ArrayNode ids = json.putArray("pair_ids");
         encoded.forEach(e -> ids.add(e.id()));
-        Files.writeString(Path.of(out + ".provenance.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(p));
+        Files.writeString(Path.of(out + ".provenance.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json));
     }
 
     private static Map<String, String> hashes(Path dir) {

@@ -7,7 +7,7 @@ import dev.locus.model.LlamaConfig;
 import dev.locus.model.LlamaModel;
 import dev.locus.patching.Direction;
 import dev.locus.patching.Intervention;
-import dev.locus.patching.PatchPoint;
+import dev.locus.model.Point;
 import dev.locus.patching.PatchPositions;
 import dev.locus.patching.Prompted;
 import dev.locus.patching.Schedule;
@@ -63,7 +63,7 @@ public final class SweepBenchCommand implements Callable<Integer> {
                         random.ints(rejectedTokens, 0, config.vocabSize()).toArray()));
         List<Sweep.Cell> cells = new ArrayList<>();
         for (int l = 0; l < config.numLayers(); l++) {
-            cells.add(new Sweep.Cell(PatchPoint.of(PatchPoint.Site.RESID_POST, l), Intervention.replace(PatchPositions.ALL)));
+            cells.add(new Sweep.Cell(Point.residPost(l), Intervention.replace(PatchPositions.ALL)));
         }
         List<Direction> both = List.of(Direction.TUNED_TO_BASE, Direction.BASE_TO_TUNED);
         ObjectNode report = new ObjectMapper().createObjectNode();

@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.locus.Provenance;
 import dev.locus.model.Checkpoint;
 import dev.locus.model.LlamaModel;
 import dev.locus.model.Point;
@@ -65,16 +67,12 @@ public final class TraceCommand implements Callable<Integer> {
             try {
                 try (JsonGenerator json = new JsonFactory().createGenerator(tmp.toFile(), JsonEncoding.UTF8)) {
                     json.writeStartObject();
-                    json.writeObjectFieldStart("provenance");
-                    json.writeStringField("model", model.toAbsolutePath().toString());
-                    json.writeObjectFieldStart("sha256");
-                    for (Map.Entry<String, String> h : hashes.entrySet()) {
-                        json.writeStringField(h.getKey(), h.getValue());
-                    }
-                    json.writeEndObject();
+                    json.writeFieldName("provenance");
+                    json.setCodec(new ObjectMapper());
+                    json.writeObject(Provenance.of("locus trace").files("model", hashes).config("model", model.toAbsolutePath())
+                            .config("boundary", boundary).config("ids", java.util.Arrays.toString(ids)).build());
                     json.writeFieldName("ids");
                     json.writeArray(ids, 0, ids.length);
-                    json.writeEndObject();
                     json.writeFieldName("embeddings");
                     writeMatrix(json, captured.get(Point.EMBED));
                     json.writeArrayFieldStart("resid_post");

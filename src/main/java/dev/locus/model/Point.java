@@ -8,6 +8,10 @@ import java.util.Locale;
  * {@code mlp_out.L} are block L's two additive contributions; {@code resid_post.L} is block L's
  * output. Layers are 0-based. {@code resid_pre.L} for L &gt; 0 is the same tensor as
  * {@code resid_post.(L-1)} and is parsed to that one name, so a point never has two.
+ *
+ * <p>{@code block_out.L} is derived: block L's whole contribution {@code resid_post.L - resid_pre.L}
+ * (attention plus MLP). The forward pass never emits it to a {@link Hook}; a caller computes it
+ * from the two residual points ({@link #derived()}).
  */
 public record Point(Site site, int layer) {
     /** Where in the architecture the point sits. */
@@ -15,7 +19,8 @@ public record Point(Site site, int layer) {
         RESID_PRE,
         ATTN_OUT,
         MLP_OUT,
-        RESID_POST;
+        RESID_POST,
+        BLOCK_OUT;
 
         public String label() {
             return name().toLowerCase(Locale.ROOT);
@@ -45,13 +50,31 @@ public record Point(Site site, int layer) {
         return new Point(Site.MLP_OUT, layer);
     }
 
+    public static Point blockOut(int layer) {
+        return new Point(Site.BLOCK_OUT, layer);
+    }
+
+    /** Whether the forward pass computes this point from others instead of emitting it. */
+    public boolean derived() {
+        return site == Site.BLOCK_OUT;
+    }
+
+    /** The first block a pass must evaluate after a change at this point: everything below it is unchanged. */
+    public int resumeLayer() {
+        return switch (site) {
+            case RESID_PRE -> 0;
+            case RESID_POST, BLOCK_OUT -> layer + 1;
+            case ATTN_OUT, MLP_OUT -> layer;
+        };
+    }
+
     /** Parses a point name; the message of the exception lists the valid forms. */
     public static Point parse(String name) {
         if (name.equals("embed")) {
             return EMBED;
         }
         int dot = name.lastIndexOf('.');
-        String help = "expected embed, resid_pre.L, resid_post.L, attn_out.L or mlp_out.L, found \"" + name + "\"";
+        String help = "unknown point \"" + name + "\": expected embed, resid_pre.L, resid_post.L, block_out.L, attn_out.L or mlp_out.L";
         if (dot <= 0) {
             throw new IllegalArgumentException(help);
         }
@@ -69,6 +92,7 @@ public record Point(Site site, int layer) {
             case "resid_post" -> residPost(layer);
             case "attn_out" -> attnOut(layer);
             case "mlp_out" -> mlpOut(layer);
+            case "block_out" -> blockOut(layer);
             default -> throw new IllegalArgumentException(help);
         };
     }

@@ -11,7 +11,6 @@ import dev.locus.model.LlamaModel;
 import dev.locus.model.Point;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 
 /**
  * Runs the recipient model with one intervention at one point, taking targets from clean runs.
@@ -33,7 +32,7 @@ public final class Patcher {
     }
 
     /** Per-token log-probs of each completion under the intervention. */
-    public List<float[]> patched(CleanRun run, PatchPoint point, Intervention intervention, Targets targets) {
+    public List<float[]> patched(CleanRun run, Point point, Intervention intervention, Targets targets) {
         return Scoring.resolve(recipient, List.of(pending(run, point, intervention, targets))).get(0);
     }
 
@@ -41,7 +40,7 @@ public final class Patcher {
      * Runs the patched pass and keeps what remains to be scored; {@link Scoring#resolve} scores
      * the requests of many passes at once. The naive schedule scores at once.
      */
-    Scoring.Request pending(CleanRun run, PatchPoint point, Intervention intervention, Targets targets) {
+    Scoring.Request pending(CleanRun run, Point point, Intervention intervention, Targets targets) {
         point.checkedFor(recipient.config().numLayers());
         requireTargets(intervention, targets, run);
         try (NDScope scope = new NDScope()) {
@@ -53,16 +52,15 @@ public final class Patcher {
     }
 
     private static void requireTargets(Intervention iv, Targets targets, CleanRun run) {
-        String missing = null;
-        if (iv.needsDonor() && (targets.donor() == null)) {
-            missing = "a donor run";
-        } else if (iv.kind() == Intervention.Kind.SHUFFLED && targets.shuffledDonor() == null) {
-            missing = "another pair's donor run";
-        } else if (iv.kind() == Intervention.Kind.MEAN && targets.mean() == null) {
-            missing = "the dataset mean at the point";
-        }
-        if (missing != null) {
-            throw new IllegalArgumentException(iv.describe() + " needs " + missing);
+        for (Intervention.Target needed : iv.needs()) {
+            String missing = switch (needed) {
+                case DONOR -> targets.donor() == null ? "a donor run" : null;
+                case OTHER_PAIR -> targets.shuffledDonor() == null ? "another pair's donor run" : null;
+                case DATASET_MEAN -> targets.mean() == null ? "the dataset mean at the point" : null;
+            };
+            if (missing != null) {
+                throw new IllegalArgumentException(iv.describe() + " needs " + missing);
+            }
         }
         for (CleanRun other : new CleanRun[] {targets.donor(), targets.shuffledDonor()}) {
             if (other != null && other.schedule != run.schedule) {
@@ -93,11 +91,11 @@ public final class Patcher {
      * touches it) and every completion, packed into one matrix in which each completion sees the
      * prompt and itself. An untouched prompt is not rerun: its cached keys and values serve.
      */
-    private Scoring.Request cached(CleanRun run, PatchPoint point, Intervention iv, Targets targets) {
+    private Scoring.Request cached(CleanRun run, Point point, Intervention iv, Targets targets) {
         int from = point.resumeLayer();
         Prompted tokens = run.tokens;
         boolean promptPatched = iv.positions().touchesPrompt();
-        boolean atInput = point.site() != PatchPoint.Site.ATTN_OUT && point.site() != PatchPoint.Site.MLP_OUT;
+        boolean atInput = point.site() != Point.Site.ATTN_OUT && point.site() != Point.Site.MLP_OUT;
         CleanRun.Layout layout = CleanRun.Layout.of(tokens, promptPatched);
         List<Integer> roles = new ArrayList<>();
         List<Integer> firstRows = new ArrayList<>();
@@ -145,7 +143,7 @@ public final class Patcher {
 
     // ---- the naive schedule: every sequence whole, patched by a hook ------------------------------
 
-    private List<float[]> naive(CleanRun run, PatchPoint point, Intervention iv, Targets targets) {
+    private List<float[]> naive(CleanRun run, Point point, Intervention iv, Targets targets) {
         Prompted tokens = run.tokens;
         Point at = Trace.modelPoint(point);
         Point input = point.layer() == 0 ? Point.EMBED : Point.residPost(point.layer() - 1);
@@ -161,7 +159,7 @@ public final class Patcher {
                 if (!p.equals(at)) {
                     return v;
                 }
-                NDArray value = point.site() == PatchPoint.Site.BLOCK_OUT ? v.sub(blockInput[0]) : v;
+                NDArray value = point.site() == Point.Site.BLOCK_OUT ? v.sub(blockInput[0]) : v;
                 return v.add(delta(value, run, role, point, iv, targets));
             };
             int[] sequence = tokens.sequence(i);
@@ -173,12 +171,8 @@ public final class Patcher {
 
     // ---- the intervention itself ------------------------------------------------------------------
 
-    /**
-     * The change an intervention makes to the recipient value {@code r} of one segment, zero on
-     * rows outside its positions. {@code r} comes first in every operation, so results are owned by
-     * the run's unit of work.
-     */
-    private static NDArray delta(NDArray r, CleanRun run, int role, PatchPoint point, Intervention iv, Targets targets) {
+    /** The change an intervention makes to the recipient value {@code r} of one segment, zero on rows outside its positions. */
+    private static NDArray delta(NDArray r, CleanRun run, int role, Point point, Intervention iv, Targets targets) {
         Trace trace = run.trace(role);
         int rows = trace.rows();
         int boundary = run.tokens.boundary();
@@ -189,91 +183,7 @@ public final class Patcher {
             mask[i] = in ? 1f : 0f;
             everyRow &= in;
         }
-        NDArray toDonor = iv.needsDonor() ? r.neg().add(targets.donor().trace(role).at(point)) : null;
-        NDArray change;
-        switch (iv.kind()) {
-            case REPLACE -> change = toDonor;
-            case INTERPOLATE -> change = toDonor.mul((float) iv.alpha());
-            case SUBSPACE -> {
-                NDArray basis = r.getManager().create(flatten(iv.basis()), new Shape(iv.basis().length, iv.basis()[0].length));
-                change = toDonor.matMul(basis.transpose()).matMul(basis).mul((float) iv.alpha());
-            }
-            case ZERO -> change = r.neg().mul((float) iv.alpha());
-            case MEAN -> change = r.neg().add(r.getManager().create(targets.mean())).mul((float) iv.alpha());
-            case NOISE -> {
-                NDArray norms = toDonor.norm(new int[] {-1}, true);
-                NDArray gaussian = r.getManager().create(gaussianRows(iv.seed(), run, role, point, r.getShape()), r.getShape());
-                change = gaussian.div(gaussian.norm(new int[] {-1}, true)).mul(norms).mul((float) iv.alpha());
-            }
-            case SHUFFLED -> {
-                Aligned other = aligned(targets.shuffledDonor(), run, role, point, r);
-                for (int i = 0; i < rows; i++) {
-                    mask[i] *= other.valid[i];
-                    everyRow &= other.valid[i] == 1f;
-                }
-                change = r.neg().add(other.values).mul((float) iv.alpha());
-            }
-            default -> throw new IllegalStateException(iv.kind().name());
-        }
-        if (everyRow) {
-            return change;
-        }
-        return change.mul(r.getManager().create(mask, new Shape(rows, 1)));
-    }
-
-    /** Another pair's donor values, row p of this segment taken from position p + (K' - K) there. */
-    private record Aligned(NDArray values, float[] valid) {}
-
-    private static Aligned aligned(CleanRun other, CleanRun run, int role, PatchPoint point, NDArray r) {
-        Trace mine = run.trace(role);
-        Trace theirs = other.trace(role);
-        int shift = other.tokens.boundary() - run.tokens.boundary();
-        int rows = mine.rows();
-        long[] index = new long[rows];
-        float[] valid = new float[rows];
-        for (int i = 0; i < rows; i++) {
-            int j = mine.offset + i + shift - theirs.offset;
-            if (j >= 0 && j < theirs.rows()) {
-                index[i] = j;
-                valid[i] = 1f;
-            }
-        }
-        NDArray source = theirs.at(point);
-        NDArray values = source.get(r.getManager(), new ai.djl.ndarray.index.NDIndex("{}", r.getManager().create(index)));
-        return new Aligned(values, valid);
-    }
-
-    /**
-     * Gaussian rows seeded by absolute position, so the prompt gets the same noise in every
-     * completion's run and both schedules see the same numbers.
-     */
-    private static float[] gaussianRows(long seed, CleanRun run, int role, PatchPoint point, Shape shape) {
-        Trace trace = run.trace(role);
-        int rows = Math.toIntExact(shape.get(0));
-        int width = Math.toIntExact(shape.get(1));
-        float[] out = new float[rows * width];
-        int boundary = run.tokens.boundary();
-        for (int i = 0; i < rows; i++) {
-            int position = trace.offset + i;
-            int sequence = position < boundary ? -1 : role;
-            long rowSeed = seed;
-            rowSeed = rowSeed * 31 + run.tokens.id().hashCode();
-            rowSeed = rowSeed * 31 + point.name().hashCode();
-            rowSeed = rowSeed * 31 + sequence;
-            rowSeed = rowSeed * 31 + position;
-            SplittableRandom random = new SplittableRandom(rowSeed);
-            for (int c = 0; c < width; c++) {
-                out[i * width + c] = (float) random.nextGaussian();
-            }
-        }
-        return out;
-    }
-
-    private static float[] flatten(float[][] rows) {
-        float[] out = new float[rows.length * rows[0].length];
-        for (int i = 0; i < rows.length; i++) {
-            System.arraycopy(rows[i], 0, out, i * rows[0].length, rows[i].length);
-        }
-        return out;
+        NDArray change = iv.change(new Segment(r, run, role, point, targets));
+        return everyRow ? change : change.mul(r.getManager().create(mask, new Shape(rows, 1)));
     }
 }

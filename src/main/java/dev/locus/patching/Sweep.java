@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import dev.locus.LocusException;
 import dev.locus.model.LlamaConfig;
 import dev.locus.model.LlamaModel;
+import dev.locus.model.Point;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -23,7 +24,7 @@ import java.util.function.Consumer;
  */
 public final class Sweep {
     /** One intervention at one point. */
-    public record Cell(PatchPoint point, Intervention intervention) {
+    public record Cell(Point point, Intervention intervention) {
         public String label() {
             return point.name() + " " + intervention.describe();
         }
@@ -86,7 +87,7 @@ public final class Sweep {
                 throw new IllegalArgumentException(pair.id() + ": a preference pair has a chosen and a rejected completion");
             }
         }
-        Map<Direction, Map<PatchPoint, float[]>> means = new EnumMap<>(Direction.class);
+        Map<Direction, Map<Point, float[]>> means = new EnumMap<>(Direction.class);
         for (Direction d : directions) {
             means.put(d, meansNeeded(parent, pairs, cells, recipient(d)));
         }
@@ -112,7 +113,7 @@ public final class Sweep {
                     List<Scoring.Request> requests = new ArrayList<>();
                     for (Cell cell : cells) {
                         CleanRun shuffled = null;
-                        if (cell.intervention().kind() == Intervention.Kind.SHUFFLED) {
+                        if (cell.intervention() instanceof Intervention.Shuffled) {
                             Prompted other = pairs.get(shuffledPartner[i]);
                             shuffled = partner.computeIfAbsent(donor, m -> CleanRun.of(m, work, other, schedule));
                         }
@@ -143,8 +144,8 @@ public final class Sweep {
 
     /** Each pair's partner for shuffled targets: a seeded permutation with no fixed point. */
     private static int[] derangement(int n, List<Cell> cells) {
-        Cell shuffled = cells.stream().filter(c -> c.intervention().kind() == Intervention.Kind.SHUFFLED)
-                .findFirst().orElse(null);
+        Intervention.Shuffled shuffled = cells.stream().map(Cell::intervention)
+                .filter(Intervention.Shuffled.class::isInstance).map(Intervention.Shuffled.class::cast).findFirst().orElse(null);
         if (shuffled == null) {
             return new int[0];
         }
@@ -155,7 +156,7 @@ public final class Sweep {
         for (int i = 0; i < n; i++) {
             order.add(i);
         }
-        Collections.shuffle(order, new Random(shuffled.intervention().seed()));
+        Collections.shuffle(order, new Random(shuffled.seed()));
         int[] partner = new int[n];
         for (int i = 0; i < n; i++) {
             partner[order.get(i)] = order.get((i + 1) % n);
@@ -164,14 +165,14 @@ public final class Sweep {
     }
 
     /** Mean recipient activation at each point a {@code mean} cell patches, over every position of every pair. */
-    private Map<PatchPoint, float[]> meansNeeded(NDManager parent, List<Prompted> pairs, List<Cell> cells, LlamaModel model) {
-        List<PatchPoint> points = cells.stream().filter(c -> c.intervention().kind() == Intervention.Kind.MEAN)
+    private Map<Point, float[]> meansNeeded(NDManager parent, List<Prompted> pairs, List<Cell> cells, LlamaModel model) {
+        List<Point> points = cells.stream().filter(c -> c.intervention() instanceof Intervention.Mean)
                 .map(Cell::point).distinct().toList();
-        Map<PatchPoint, float[]> means = new HashMap<>();
+        Map<Point, float[]> means = new HashMap<>();
         if (points.isEmpty()) {
             return means;
         }
-        Map<PatchPoint, double[]> sums = new HashMap<>();
+        Map<Point, double[]> sums = new HashMap<>();
         long rows = 0;
         for (Prompted pair : pairs) {
             try (NDManager work = parent.newSubManager()) {
@@ -179,7 +180,7 @@ public final class Sweep {
                 List<Trace> segments = new ArrayList<>(run.completions);
                 segments.add(run.prompt);
                 for (Trace t : segments) {
-                    for (PatchPoint p : points) {
+                    for (Point p : points) {
                         NDArray total = t.at(p).sum(new int[] {0});
                         float[] v = total.toFloatArray();
                         double[] s = sums.computeIfAbsent(p, k -> new double[v.length]);
@@ -191,7 +192,7 @@ public final class Sweep {
                 }
             }
         }
-        for (PatchPoint p : points) {
+        for (Point p : points) {
             double[] s = sums.get(p);
             float[] mean = new float[s.length];
             for (int c = 0; c < s.length; c++) {

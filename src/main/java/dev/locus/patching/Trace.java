@@ -52,13 +52,14 @@ final class Trace {
                 case RESID_POST -> stream[point.layer() + 1] = value;
                 case ATTN_OUT -> attnOut[point.layer()] = value;
                 case MLP_OUT -> mlpOut[point.layer()] = value;
+                case BLOCK_OUT -> throw new IllegalStateException("the forward pass never emits the derived " + point);
             }
             return value;
         };
     }
 
     /** The recipient-side value an intervention at {@code point} acts on. */
-    NDArray at(PatchPoint point) {
+    NDArray at(Point point) {
         int l = point.layer();
         return switch (point.site()) {
             case RESID_PRE -> stream[0];
@@ -69,13 +70,8 @@ final class Trace {
         };
     }
 
-    /** The model point at which a pass meets {@code point}'s value (block_out is read at resid_post). */
-    static Point modelPoint(PatchPoint point) {
-        return switch (point.site()) {
-            case RESID_PRE -> Point.EMBED;
-            case RESID_POST, BLOCK_OUT -> Point.residPost(point.layer());
-            case ATTN_OUT -> Point.attnOut(point.layer());
-            case MLP_OUT -> Point.mlpOut(point.layer());
-        };
+    /** The emitted point at which a pass meets {@code point}'s value (block_out is read at resid_post). */
+    static Point modelPoint(Point point) {
+        return point.derived() ? Point.residPost(point.layer()) : point;
     }
 }

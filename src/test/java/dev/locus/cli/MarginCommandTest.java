@@ -68,7 +68,7 @@ class MarginCommandTest {
         assertEquals("block_out.2", line.get("intervention").get("point").asText());
         assertEquals(8, line.get("prompt_tokens").intValue());
         JsonNode provenance = Golden.json(Path.of(out + ".provenance.json"));
-        assertThat(provenance.get("recipient_sha256").get("model.safetensors").asText())
+        assertThat(provenance.get("sha256").get("recipient/model.safetensors").asText())
                 .isEqualTo("1e6b42417a621e6d38ad95bb6fde2b5f2f20be42c236d5c239518db6289656e0");
     }
 

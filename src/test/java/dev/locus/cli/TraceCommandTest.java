@@ -35,7 +35,7 @@ class TraceCommandTest {
         assertClose(seq.get("logprobs"), trace.get("logprobs"), Tolerance.LOGPROB);
         assertEquals(seq.get("completion").get("sum_logprob").doubleValue(), trace.get("completion_logprob").doubleValue(),
                 Tolerance.SUM);
-        assertThat(trace.get("provenance").get("sha256").get("model.safetensors").asText())
+        assertThat(trace.get("provenance").get("sha256").get("model/model.safetensors").asText())
                 .isEqualTo("8d1cb9b098b9cb49ee2452f4b5dbd9db26b8ba4075370c2302cf6855116ee3d3");
     }
 

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.locus.Golden;
 import dev.locus.Tolerance;
 import dev.locus.model.LlamaModel;
+import dev.locus.model.Point;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -57,8 +58,8 @@ class PatcherTest {
                 : Intervention.subspace(basis(), alpha, positions);
     }
 
-    static PatchPoint point(JsonNode c) {
-        return PatchPoint.parse(c.get("hook").asText() + "." + c.get("layer").intValue());
+    static Point point(JsonNode c) {
+        return Point.parse(c.get("hook").asText() + "." + c.get("layer").intValue());
     }
 
     private static Prompted sequence(JsonNode seq) {
@@ -132,10 +133,10 @@ class PatcherTest {
             CleanRun ra = CleanRun.of(a, work, new Prompted("x", new int[] {1, 2}, List.of(new int[] {3})), schedule);
             CleanRun rb = CleanRun.of(b, work, new Prompted("y", new int[] {1, 2}, List.of(new int[] {4})), schedule);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> new Patcher(a).patched(ra, PatchPoint.parse("resid_post.1"), Intervention.replace(PatchPositions.ALL),
+                    () -> new Patcher(a).patched(ra, Point.parse("resid_post.1"), Intervention.replace(PatchPositions.ALL),
                             Patcher.Targets.donor(rb)));
             assertThat(e.getMessage()).contains("other tokens");
-            assertThrows(IllegalArgumentException.class, () -> new Patcher(a).patched(ra, PatchPoint.parse("resid_post.4"),
+            assertThrows(IllegalArgumentException.class, () -> new Patcher(a).patched(ra, Point.parse("resid_post.4"),
                     Intervention.replace(PatchPositions.ALL), Patcher.Targets.donor(ra)));
         }
     }

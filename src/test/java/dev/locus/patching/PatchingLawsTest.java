@@ -56,13 +56,13 @@ class PatchingLawsTest {
     }
 
     /** A random recipient/donor pair of models, a random pair of sequences, a random point. */
-    record Case(int recipient, int donor, Prompted pair, PatchPoint point) {}
+    record Case(int recipient, int donor, Prompted pair, Point point) {}
 
     @Provide
     Arbitrary<Case> cases() {
-        Arbitrary<PatchPoint> points = Combinators.combine(
-                        Arbitraries.of(PatchPoint.Site.values()), Arbitraries.integers().between(0, 3))
-                .as((site, layer) -> new PatchPoint(site, site == PatchPoint.Site.RESID_PRE ? 0 : layer));
+        Arbitrary<Point> points = Combinators.combine(
+                        Arbitraries.of(Point.Site.values()), Arbitraries.integers().between(0, 3))
+                .as((site, layer) -> new Point(site, site == Point.Site.RESID_PRE ? 0 : layer));
         return Combinators.combine(Arbitraries.integers().between(0, MODELS - 1), Arbitraries.integers().between(0, MODELS - 1),
                         Arbitraries.longs(), points)
                 .as((r, d, seed, point) -> new Case(r, d, randomPair(new Random(seed)), point));
@@ -119,7 +119,7 @@ class PatchingLawsTest {
     @Property(tries = 30)
     void lastLayerFullPatchIsTheDonorThroughTheRecipientsHead(@ForAll("cases") Case c) {
         int last = RandomCheckpoint.Shape.TINY.config().numLayers() - 1;
-        Case atLast = new Case(c.recipient(), c.donor(), c.pair(), PatchPoint.of(PatchPoint.Site.RESID_POST, last));
+        Case atLast = new Case(c.recipient(), c.donor(), c.pair(), Point.residPost(last));
         List<float[]> patched = patch(atLast, Intervention.replace(PatchPositions.ALL), Schedule.NAIVE, false);
         try (NDManager work = root.newSubManager()) {
             for (int i = 0; i < 2; i++) {
@@ -136,8 +136,8 @@ class PatchingLawsTest {
     void patchingOnePositionLeavesEarlierLogprobsUnchanged(@ForAll("cases") Case c, @ForAll @IntRange(min = 0, max = 20) int t) {
         int[] sequence = c.pair().sequence(0);
         int position = t % sequence.length;
-        Point at = Trace.modelPoint(c.point().site() == PatchPoint.Site.BLOCK_OUT
-                ? PatchPoint.of(PatchPoint.Site.RESID_POST, c.point().layer()) : c.point());
+        Point at = Trace.modelPoint(c.point().site() == Point.Site.BLOCK_OUT
+                ? Point.residPost(c.point().layer()) : c.point());
         LlamaModel model = models[c.recipient()];
         try (NDManager work = root.newSubManager()) {
             int[] all = java.util.stream.IntStream.range(0, sequence.length).toArray();

@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDManager;
 import dev.locus.Golden;
 import dev.locus.Tolerance;
 import dev.locus.model.LlamaModel;
+import dev.locus.model.Point;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,7 +50,7 @@ class SweepTest {
     static List<Sweep.Cell> residPostSweep() {
         List<Sweep.Cell> cells = new ArrayList<>();
         for (int l = 0; l < LAYERS; l++) {
-            cells.add(new Sweep.Cell(PatchPoint.of(PatchPoint.Site.RESID_POST, l), Intervention.replace(PatchPositions.ALL)));
+            cells.add(new Sweep.Cell(Point.residPost(l), Intervention.replace(PatchPositions.ALL)));
         }
         return cells;
     }
@@ -92,11 +93,11 @@ class SweepTest {
     @Test
     void everyAblationRuns() {
         List<Prompted> pairs = pairs(3, 4);
-        PatchPoint point = PatchPoint.parse("block_out.1");
+        Point point = Point.parse("block_out.1");
         List<Sweep.Cell> cells = new ArrayList<>();
-        for (Intervention.Kind kind : List.of(Intervention.Kind.ZERO, Intervention.Kind.MEAN, Intervention.Kind.NOISE,
-                Intervention.Kind.SHUFFLED)) {
-            cells.add(new Sweep.Cell(point, Intervention.ablation(kind, PatchPositions.ALL, 7)));
+        for (Intervention ablation : List.of(new Intervention.Zero(1, PatchPositions.ALL), new Intervention.Mean(1, PatchPositions.ALL),
+                new Intervention.Noise(1, 7, PatchPositions.ALL), new Intervention.Shuffled(1, 7, PatchPositions.ALL))) {
+            cells.add(new Sweep.Cell(point, ablation));
         }
         List<Direction> both = List.of(Direction.TUNED_TO_BASE, Direction.BASE_TO_TUNED);
         List<Sweep.PairResult> cached = run(Schedule.CACHED, pairs, cells, both);
@@ -115,8 +116,8 @@ class SweepTest {
     @Test
     void zeroAlphaAblationIsTheRecipient() {
         List<Prompted> pairs = pairs(2, 5);
-        List<Sweep.Cell> cells = List.of(new Sweep.Cell(PatchPoint.parse("mlp_out.2"),
-                new Intervention(Intervention.Kind.ZERO, 0.0, null, PatchPositions.ALL, 0)));
+        List<Sweep.Cell> cells = List.of(new Sweep.Cell(Point.parse("mlp_out.2"),
+                new Intervention.Zero(0.0, PatchPositions.ALL)));
         for (Sweep.PairResult r : run(Schedule.CACHED, pairs, cells, List.of(Direction.BASE_TO_TUNED))) {
             assertEquals(r.tuned().margin(), r.patched().get(0).margin().margin(), Tolerance.SUM);
         }
@@ -137,7 +138,7 @@ class SweepTest {
 
     @Test
     void layerOutOfRangeIsRefused() {
-        List<Sweep.Cell> cells = List.of(new Sweep.Cell(PatchPoint.parse("resid_post.4"), Intervention.replace(PatchPositions.ALL)));
+        List<Sweep.Cell> cells = List.of(new Sweep.Cell(Point.parse("resid_post.4"), Intervention.replace(PatchPositions.ALL)));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> run(Schedule.CACHED, pairs(1, 6), cells, List.of(Direction.TUNED_TO_BASE)));
         assertThat(e.getMessage()).contains("resid_post.4: layer 4 out of range");
