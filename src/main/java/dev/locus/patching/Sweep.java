@@ -45,6 +45,18 @@ public final class Sweep {
         }
     }
 
+    /**
+     * Sees both clean runs of each pair while their activations are alive (inside the pair's unit
+     * of work), before any patched run: the place to read activations out, e.g. through
+     * {@link Activations}. Whatever it keeps must be copied out of the runs.
+     */
+    @FunctionalInterface
+    public interface CleanRunObserver {
+        CleanRunObserver NONE = (index, base, tuned) -> { };
+
+        void observe(int pairIndex, CleanRun base, CleanRun tuned);
+    }
+
     private final LlamaModel base;
     private final LlamaModel tuned;
     private final Schedule schedule;
@@ -80,6 +92,12 @@ public final class Sweep {
      */
     public void run(NDManager parent, List<Prompted> pairs, List<Cell> cells, List<Direction> directions,
             Consumer<PairResult> sink) {
+        run(parent, pairs, cells, directions, CleanRunObserver.NONE, sink);
+    }
+
+    /** As {@link #run(NDManager, List, List, List, Consumer)}, showing each pair's clean runs to {@code observer} first. */
+    public void run(NDManager parent, List<Prompted> pairs, List<Cell> cells, List<Direction> directions,
+            CleanRunObserver observer, Consumer<PairResult> sink) {
         int layers = base.config().numLayers();
         cells.forEach(c -> c.point().checkedFor(layers));
         for (Prompted pair : pairs) {
@@ -105,6 +123,7 @@ public final class Sweep {
                 clean.put(tuned, CleanRun.of(tuned, work, pair, schedule));
                 baseMargin = margin(clean.get(base));
                 tunedMargin = margin(clean.get(tuned));
+                observer.observe(i, clean.get(base), clean.get(tuned));
                 Map<LlamaModel, CleanRun> partner = new HashMap<>();
                 for (Direction direction : directions) {
                     LlamaModel recipient = recipient(direction);

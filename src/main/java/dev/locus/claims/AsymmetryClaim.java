@@ -1,0 +1,107 @@
+package dev.locus.claims;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.locus.Provenance;
+import dev.locus.analysis.Bootstrap;
+import dev.locus.analysis.Statistics;
+import dev.locus.analysis.Wilcoxon;
+import dev.locus.patching.Direction;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Claim 1, bidirectional asymmetry. Per layer L and pair p: F_L(p) = m(base with tuned's point L) -
+ * m_B (what tuned->base transfers) and R_L(p) = m_T - m(tuned with base's point L) (what base->tuned
+ * removes); f_L = mean F_L / mean G and r_L = mean R_L / mean G with bootstrap CIs. At L*: f_L* > 0
+ * with its CI excluding 0; F - R non-zero by a two-sided Wilcoxon signed-rank test, Holm-corrected
+ * over layers, below the threshold; |f_L* - r_L*| at least the minimum difference; a noise patch of
+ * the same norm moves the base by under a set fraction of the real patch. The shuffled control is
+ * reported, not asserted.
+ */
+public final class AsymmetryClaim {
+    public static final String NAME = "asymmetry";
+
+    /** One layer's effects in both directions, with CIs, and the paired test of their difference. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record LayerEffect(int layer, double f, double fLow, double fHigh, double r, double rLow, double rHigh,
+            double wilcoxonP, double holmP) {}
+
+    /**
+     * @param layers per-layer effects at the claim's site
+     * @param residPost the same at {@code resid_post.L}, reported
+     * @param dominantDirection the direction with the larger share of the gain at L*
+     * @param noiseFraction mean(noise patch - m_B) / mean F_L*
+     * @param shuffledFraction mean(shuffled patch - m_B) / mean F_L*: near 1 is a shared direction, near 0 pair-specific
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Result(String claim, Verdict verdict, Verdict expected, int peakLayer, String peakChosenBy, String site,
+            String reason, List<Check> checks, Gain gain, List<LayerEffect> layers, List<LayerEffect> residPost,
+            String dominantDirection, double noiseFraction, double shuffledFraction, Provenance provenance) implements ClaimResult {}
+
+    private AsymmetryClaim() {}
+
+    public static Result evaluate(Measurement m, Expectations e) {
+        Expectations.Run run = e.run();
+        Expectations.Asymmetry a = e.asymmetry();
+        Gain gain = Gain.of(m, run);
+        String site = run.site();
+        List<LayerEffect> layers = effects(m, m.sweep(site), run);
+        List<LayerEffect> residPost = effects(m, m.sweep("resid_post"), run);
+        int peak = m.peakLayer();
+        LayerEffect at = layers.get(peak);
+        String dominant = at.f() >= at.r() ? Direction.TUNED_TO_BASE.label() : Direction.BASE_TO_TUNED.label();
+        double[] transfer = transferred(m, m.sweep(site).tunedToBase()[peak]);
+        double meanTransfer = Statistics.mean(transfer);
+        double noiseFraction = Statistics.mean(transferred(m, m.noise())) / meanTransfer;
+        double shuffledFraction = Statistics.mean(transferred(m, m.shuffled())) / meanTransfer;
+
+        List<Check> checks = new ArrayList<>();
+        checks.add(Check.above("lower CI bound of f_L* (tuned->base share of the gain at layer " + peak + ")", at.fLow(), 0));
+        checks.add(Check.below("Holm-adjusted Wilcoxon p of F - R at layer " + peak, at.holmP(), a.holmAlpha()));
+        checks.add(Check.atLeast("|f_L* - r_L*|", Math.abs(at.f() - at.r()), a.minDifference()));
+        if (!a.direction().equals("any")) {
+            checks.add(new Check("dominant direction is " + a.direction() + " (found " + dominant + ")",
+                    dominant.equals(a.direction()) ? 1 : 0, "=", 1, dominant.equals(a.direction())));
+        }
+        checks.add(Check.below("|noise patch effect| / real patch effect at layer " + peak, Math.abs(noiseFraction), a.maxNoiseFraction()));
+        return new Result(NAME, ClaimResult.verdictOf(gain, checks), a.expect(), peak, m.peakChosenBy(), site,
+                ClaimResult.reasonOf(gain, checks), checks, gain, layers, residPost, dominant, noiseFraction, shuffledFraction,
+                m.provenance());
+    }
+
+    /** patched - m_B per pair. */
+    static double[] transferred(Measurement m, double[] patched) {
+        double[] out = new double[patched.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = patched[i] - m.base()[i];
+        }
+        return out;
+    }
+
+    private static List<LayerEffect> effects(Measurement m, Measurement.LayerSweep sweep, Expectations.Run run) {
+        double[] g = m.gains();
+        int layers = m.layers();
+        double[][] f = new double[layers][];
+        double[][] r = new double[layers][];
+        double[] p = new double[layers];
+        for (int l = 0; l < layers; l++) {
+            f[l] = transferred(m, sweep.tunedToBase()[l]);
+            r[l] = new double[m.pairs()];
+            double[] difference = new double[m.pairs()];
+            for (int i = 0; i < m.pairs(); i++) {
+                r[l][i] = m.tuned()[i] - sweep.baseToTuned()[l][i];
+                difference[i] = f[l][i] - r[l][i];
+            }
+            p[l] = Wilcoxon.test(difference).p();
+        }
+        double[] holm = Statistics.holm(p);
+        List<LayerEffect> out = new ArrayList<>();
+        for (int l = 0; l < layers; l++) {
+            Bootstrap.Interval fi = Bootstrap.ratioOfMeans(f[l], g, run.bootstrapResamples(), run.confidence(), run.seed());
+            Bootstrap.Interval ri = Bootstrap.ratioOfMeans(r[l], g, run.bootstrapResamples(), run.confidence(), run.seed());
+            out.add(new LayerEffect(l, fi.estimate(), fi.low(), fi.high(), ri.estimate(), ri.low(), ri.high(), p[l], holm[l]));
+        }
+        return out;
+    }
+}

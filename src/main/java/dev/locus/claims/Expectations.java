@@ -1,0 +1,187 @@
+package dev.locus.claims;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.locus.LocusException;
+import dev.locus.model.Point;
+import dev.locus.patching.PatchPositions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * What a checkpoint pair is expected to show, read from {@code expectations/*.yaml}: how the run is
+ * made (pairs, seed, split, point, bootstrap), each claim's thresholds and expected verdict, and for
+ * a fixture the planted truth. Every field is required and range-checked; an unknown key, a
+ * missing one or a value out of range is refused naming the file and the field.
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record Expectations(String name, String description, Run run, Asymmetry asymmetry, DoseResponse doseResponse,
+        LowRank lowRank, SparseAttribution sparseAttribution, Truth truth) {
+
+    /** How the measured run is made. {@code peakLayer} null: L* = argmax f_L. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Run(Integer pairs, Long seed, Double heldOutFraction, String site, String positions, Integer peakLayer,
+            Integer bootstrapResamples, Double confidence, Long controlSeed) {
+        public Point.Site pointSite() {
+            return site.equals("resid_post") ? Point.Site.RESID_POST : Point.Site.BLOCK_OUT;
+        }
+
+        public PatchPositions patchPositions() {
+            return PatchPositions.parse(positions);
+        }
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Asymmetry(Verdict expect, Double holmAlpha, Double minDifference, String direction, Double maxNoiseFraction) {}
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record DoseResponse(Verdict expect, List<Double> alphas, Double maxStepDown, Double minSpearman, Double minMonotonePairs) {}
+
+    /** {@code ranks} below the hidden size; the full rank is always measured as the plain patch. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record LowRank(Verdict expect, List<Integer> ranks, Double minRecovery, Integer maxSmallestK, Integer randomDraws,
+            Double maxRandomRecovery) {}
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record SparseAttribution(Verdict expect, Integer folds, Integer alphas, Double alphaRatio, Integer maxLayers,
+            List<Double> band, Integer bootstrapRefits, Double minTopFrequency) {}
+
+    /** A fixture's planted answer: L* must be a planted layer, LASSO's layers within {@code layerTolerance} of one, smallest k <= the planted rank. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Truth(List<Integer> plantedLayers, Integer plantedRank, Integer layerTolerance) {}
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+    public static Expectations read(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new LocusException(file, "(file)", "no such expectations file");
+        }
+        Expectations e;
+        try {
+            e = YAML.readValue(file.toFile(), Expectations.class);
+        } catch (JsonMappingException ex) {
+            String field = ex.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                    .collect(Collectors.joining(".")).replace(".[", "[");
+            throw new LocusException(file, field.isEmpty() ? "(yaml)" : field, ex.getOriginalMessage().split("\n")[0]);
+        } catch (IOException ex) {
+            throw new LocusException(file, "(yaml)", "cannot read: " + ex.getMessage());
+        }
+        if (e == null) {
+            throw new LocusException(file, "(yaml)", "empty file");
+        }
+        new Validator(file).check(e);
+        return e;
+    }
+
+    /** Range checks with the field's dotted name in every message. */
+    private record Validator(Path file) {
+        void check(Expectations e) {
+            present("name", e.name());
+            present("run", e.run());
+            Run r = e.run();
+            range("run.pairs", present("run.pairs", r.pairs()), 10, 100_000);
+            present("run.seed", r.seed());
+            present("run.control_seed", r.controlSeed());
+            range("run.held_out_fraction", present("run.held_out_fraction", r.heldOutFraction()), 0.1, 0.9);
+            if (!List.of("block_out", "resid_post").contains(present("run.site", r.site()))) {
+                fail("run.site", "expected block_out or resid_post, found \"" + r.site() + "\"");
+            }
+            try {
+                PatchPositions.parse(present("run.positions", r.positions()));
+            } catch (IllegalArgumentException ex) {
+                fail("run.positions", ex.getMessage());
+            }
+            if (r.peakLayer() != null) {
+                range("run.peak_layer", r.peakLayer(), 0, 1000);
+            }
+            range("run.bootstrap_resamples", present("run.bootstrap_resamples", r.bootstrapResamples()), 100, 100_000);
+            range("run.confidence", present("run.confidence", r.confidence()), 0.5, 0.999);
+
+            Asymmetry a = present("asymmetry", e.asymmetry());
+            present("asymmetry.expect", a.expect());
+            range("asymmetry.holm_alpha", present("asymmetry.holm_alpha", a.holmAlpha()), 1e-12, 0.5);
+            range("asymmetry.min_difference", present("asymmetry.min_difference", a.minDifference()), 0, 10);
+            if (!List.of("any", "tuned->base", "base->tuned").contains(present("asymmetry.direction", a.direction()))) {
+                fail("asymmetry.direction", "expected any, tuned->base or base->tuned, found \"" + a.direction() + "\"");
+            }
+            range("asymmetry.max_noise_fraction", present("asymmetry.max_noise_fraction", a.maxNoiseFraction()), 0, 1);
+
+            DoseResponse d = present("dose_response", e.doseResponse());
+            present("dose_response.expect", d.expect());
+            List<Double> alphas = present("dose_response.alphas", d.alphas());
+            if (alphas.size() < 3 || !alphas.contains(0.0) || !alphas.contains(1.0)) {
+                fail("dose_response.alphas", "needs at least 3 values including 0 and 1, found " + alphas);
+            }
+            for (int i = 1; i < alphas.size(); i++) {
+                if (!(alphas.get(i) > alphas.get(i - 1))) {
+                    fail("dose_response.alphas", "must increase, found " + alphas);
+                }
+            }
+            range("dose_response.max_step_down", present("dose_response.max_step_down", d.maxStepDown()), 0, 1);
+            range("dose_response.min_spearman", present("dose_response.min_spearman", d.minSpearman()), -1, 1);
+            range("dose_response.min_monotone_pairs", present("dose_response.min_monotone_pairs", d.minMonotonePairs()), 0, 1);
+
+            LowRank l = present("low_rank", e.lowRank());
+            present("low_rank.expect", l.expect());
+            List<Integer> ranks = present("low_rank.ranks", l.ranks());
+            if (ranks.isEmpty() || ranks.get(0) < 1) {
+                fail("low_rank.ranks", "needs ranks >= 1, found " + ranks);
+            }
+            for (int i = 1; i < ranks.size(); i++) {
+                if (ranks.get(i) <= ranks.get(i - 1)) {
+                    fail("low_rank.ranks", "must increase, found " + ranks);
+                }
+            }
+            range("low_rank.min_recovery", present("low_rank.min_recovery", l.minRecovery()), 0, 1);
+            range("low_rank.max_smallest_k", present("low_rank.max_smallest_k", l.maxSmallestK()), 1, 1_000_000);
+            range("low_rank.random_draws", present("low_rank.random_draws", l.randomDraws()), 1, 100);
+            range("low_rank.max_random_recovery", present("low_rank.max_random_recovery", l.maxRandomRecovery()), 0, 1);
+
+            SparseAttribution s = present("sparse_attribution", e.sparseAttribution());
+            present("sparse_attribution.expect", s.expect());
+            range("sparse_attribution.folds", present("sparse_attribution.folds", s.folds()), 2, 20);
+            range("sparse_attribution.alphas", present("sparse_attribution.alphas", s.alphas()), 2, 1000);
+            range("sparse_attribution.alpha_ratio", present("sparse_attribution.alpha_ratio", s.alphaRatio()), 1e-8, 0.5);
+            range("sparse_attribution.max_layers", present("sparse_attribution.max_layers", s.maxLayers()), 1, 1000);
+            List<Double> band = present("sparse_attribution.band", s.band());
+            if (band.size() != 2 || !(band.get(0) >= 0 && band.get(0) < band.get(1) && band.get(1) <= 1)) {
+                fail("sparse_attribution.band", "expected [low, high] fractions of the depth with 0 <= low < high <= 1, found " + band);
+            }
+            range("sparse_attribution.bootstrap_refits", present("sparse_attribution.bootstrap_refits", s.bootstrapRefits()), 10, 10_000);
+            range("sparse_attribution.min_top_frequency", present("sparse_attribution.min_top_frequency", s.minTopFrequency()), 0, 1);
+
+            if (e.truth() != null) {
+                Truth t = e.truth();
+                present("truth.planted_layers", t.plantedLayers());
+                range("truth.planted_rank", present("truth.planted_rank", t.plantedRank()), 0, 1_000_000);
+                range("truth.layer_tolerance", present("truth.layer_tolerance", t.layerTolerance()), 0, 1000);
+            }
+        }
+
+        private <T> T present(String field, T value) {
+            if (value == null) {
+                fail(field, "missing");
+            }
+            return value;
+        }
+
+        private void range(String field, double value, double low, double high) {
+            if (!(value >= low && value <= high)) {
+                fail(field, "must be in [" + low + ", " + high + "], found " + value);
+            }
+        }
+
+        private void fail(String field, String reason) {
+            throw new LocusException(file, field, reason);
+        }
+    }
+}
