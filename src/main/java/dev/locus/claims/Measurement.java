@@ -274,7 +274,10 @@ public record Measurement(Provenance provenance, int layers, int hiddenSize, Lis
                     .config("pairs_requested", run.pairs()).config("held_out_fraction", run.heldOutFraction())
                     .config("site", site).config("positions", positions.label()).config("control_seed", run.controlSeed())
                     .config("bootstrap_resamples", run.bootstrapResamples()).config("confidence", run.confidence())
-                    .config("schedule", "cached").config("format", "raw").build();
+                    .config("schedule", "cached").config("format", "raw").config("pairs_measured", n)
+                    .config("pairs_skipped", skipped.isEmpty() ? "none" : skipped.stream().map(k -> k.id() + ": " + k.reason())
+                            .collect(java.util.stream.Collectors.joining("; ")))
+                    .build();
             return new Measurement(provenance, layers, hidden, List.copyOf(ids), heldOut, List.copyOf(skipped), base, tuned, sweeps,
                     peak, chosenBy, alphas.stream().mapToDouble(Double::doubleValue).toArray(), dose, noise, shuffled, ranks,
                     subspace, random, svd.singularValues(), svd.energyFraction(), distances);
