@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.qameta.allure.Allure;
 import java.util.List;
+import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -15,8 +16,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @Tag("claim")
 abstract class ClaimSpec<R extends ClaimResult> {
-    static List<Measurement.Subject> subjects() {
-        return ClaimSubjects.all();
+    static List<Named<Measurement.Subject>> subjects() {
+        return ClaimSubjects.all().stream().map(s -> Named.of(s.name(), s)).toList();
     }
 
     /** The step's name in the report, e.g. what the evaluation computes. */

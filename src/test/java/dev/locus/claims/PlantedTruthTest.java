@@ -3,6 +3,7 @@ package dev.locus.claims;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -10,8 +11,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Where the expectations name a planted truth (the localized fixture), the claims recover it. */
 @Tag("claim")
 class PlantedTruthTest {
-    static List<Measurement.Subject> subjects() {
-        return ClaimSubjects.all().stream().filter(s -> Expectations.read(s.expectationsFile()).truth() != null).toList();
+    static List<Named<Measurement.Subject>> subjects() {
+        return ClaimSubjects.all().stream().filter(s -> Expectations.read(s.expectationsFile()).truth() != null)
+                .map(s -> Named.of(s.name(), s)).toList();
     }
 
     @ParameterizedTest(name = "{0}")
