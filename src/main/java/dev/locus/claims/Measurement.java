@@ -1,6 +1,9 @@
 package dev.locus.claims;
 
 import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.locus.LocusException;
 import dev.locus.Provenance;
 import dev.locus.Sha256;
@@ -54,6 +57,7 @@ import java.util.Locale;
  * @param energy cumulative energy fraction of the singular values
  * @param distances [pair][layer] mean over completion positions of ||tuned - base|| at {@code block_out.L}
  */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record Measurement(Provenance provenance, int layers, int hiddenSize, List<String> pairIds, boolean[] heldOut,
         List<Skipped> skipped, double[] base, double[] tuned, List<LayerSweep> sweeps, int peakLayer, String peakChosenBy,
         double[] doseAlphas, double[][] dose, double[] noise, double[] shuffled, int[] ranks, double[][] subspace,
@@ -66,11 +70,13 @@ public record Measurement(Provenance provenance, int layers, int hiddenSize, Lis
      * One site's per-layer sweep: [layer][pair] patched margins, tuned->base (the base with the
      * tuned model's point) and base->tuned (the tuned model with the base's point).
      */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record LayerSweep(String site, double[][] tunedToBase, double[][] baseToTuned) {}
 
     /** The inputs a measurement is a function of. */
     public record Subject(String name, Path base, Path tuned, Path pairs, Path expectationsFile) {}
 
+    @JsonIgnore
     public int pairs() {
         return pairIds.size();
     }
@@ -81,6 +87,7 @@ public record Measurement(Provenance provenance, int layers, int hiddenSize, Lis
     }
 
     /** G(p) = m_T - m_B. */
+    @JsonIgnore
     public double[] gains() {
         double[] g = new double[base.length];
         for (int i = 0; i < g.length; i++) {
@@ -89,6 +96,7 @@ public record Measurement(Provenance provenance, int layers, int hiddenSize, Lis
         return g;
     }
 
+    @JsonIgnore
     public int[] heldOutIndices() {
         return indices(true);
     }
@@ -103,76 +111,140 @@ public record Measurement(Provenance provenance, int layers, int hiddenSize, Lis
         return out.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    /** Measures a subject under an expectations file's run settings, with progress lines on {@code log}. */
-    public static Measurement measure(Subject subject, Expectations expectations, PrintStream log) {
+    /** What a measurement will run on, before any model is loaded: the encoded pairs, the split and the provenance. */
+    public record Plan(Subject subject, Expectations expectations, LlamaConfig config, List<Prompted> pairs, List<Skipped> skipped,
+            boolean[] heldOut, Provenance provenance) {}
+
+    /** One pair's clean margins, its per-layer patched margins ([site][layer], block_out then resid_post) and distances. */
+    record LayersUnit(double base, double tuned, double[][] toBase, double[][] toTuned, double[] distances) {}
+
+    /** One pair's dose-response margins at L* and its two controls. */
+    record DoseUnit(double[] dose, double noise, double shuffled) {}
+
+    /** The SVD of the fit pairs' differences at L*: the top right singular vectors as patched, the spectrum. */
+    record SvdUnit(float[][] top, double[] singularValues, double[] energy) {}
+
+    /** One held-out pair's margins under the top-k subspaces and the random frames. */
+    record SubspaceUnit(double[] subspace, double[][] random) {}
+
+    /**
+     * Checks the inputs and encodes the pairs: the tokenizers must match, the peak layer (when
+     * named) must exist, at least 10 pairs must encode. Hashes every input file.
+     */
+    public static Plan plan(Subject subject, Expectations expectations) {
         Expectations.Run run = expectations.run();
         requireSameTokenizer(subject.base(), subject.tuned());
+        LlamaConfig config = LlamaConfig.read(subject.base());
+        if (run.peakLayer() != null && run.peakLayer() >= config.numLayers()) {
+            throw new LocusException(subject.expectationsFile(), "run.peak_layer",
+                    "layer " + run.peakLayer() + " out of range, the models have layers 0.." + (config.numLayers() - 1));
+        }
         List<PreferencePair> sample = PairSampling.stratified(PairsFile.load(subject.pairs()), run.pairs(), run.seed());
         PairSampling.Split split = PairSampling.split(sample, run.heldOutFraction(), run.seed());
         java.util.Set<String> heldIds = new java.util.HashSet<>();
         split.heldOut().forEach(p -> heldIds.add(p.id()));
+        List<Prompted> pairs = new ArrayList<>();
+        List<Skipped> skipped = new ArrayList<>();
+        encode(subject, config, sample, pairs, skipped);
+        if (pairs.size() < 10) {
+            throw new LocusException(subject.pairs(), "pairs", "only " + pairs.size() + " of " + sample.size()
+                    + " sampled pairs encode; the claims need at least 10");
+        }
+        boolean[] heldOut = new boolean[pairs.size()];
+        for (int i = 0; i < heldOut.length; i++) {
+            heldOut[i] = heldIds.contains(pairs.get(i).id());
+        }
+        Provenance provenance = Provenance.of("locus claims").seed(run.seed())
+                .files("base", hashes(subject.base())).files("tuned", hashes(subject.tuned()))
+                .file("pairs", subject.pairs()).file("expectations", subject.expectationsFile())
+                .config("subject", subject.name()).config("expectations", expectations.name())
+                .config("pairs_requested", run.pairs()).config("held_out_fraction", run.heldOutFraction())
+                .config("site", run.site()).config("positions", run.positions()).config("control_seed", run.controlSeed())
+                .config("bootstrap_resamples", run.bootstrapResamples()).config("confidence", run.confidence())
+                .config("peak_layer", run.peakLayer() == null ? "argmax f_L" : run.peakLayer())
+                .config("schedule", "cached").config("format", "raw").config("pairs_measured", pairs.size())
+                .config("pairs_skipped", skipped.isEmpty() ? "none" : skipped.stream().map(k -> k.id() + ": " + k.reason())
+                        .collect(java.util.stream.Collectors.joining("; ")))
+                .build();
+        return new Plan(subject, expectations, config, List.copyOf(pairs), List.copyOf(skipped), heldOut, provenance);
+    }
 
+    /** Measures a subject under an expectations file's run settings, with progress lines on {@code log}. */
+    public static Measurement measure(Subject subject, Expectations expectations, PrintStream log) {
+        return measure(plan(subject, expectations), log, Journal.none(), new java.util.LinkedHashMap<>());
+    }
+
+    /**
+     * Measures a plan, skipping the units {@code journal} holds and recording each one it
+     * finishes; {@code timings} receives each phase's wall seconds.
+     */
+    public static Measurement measure(Plan plan, PrintStream log, Journal journal, java.util.Map<String, Double> timings) {
+        Subject subject = plan.subject();
+        Expectations expectations = plan.expectations();
+        Expectations.Run run = expectations.run();
+        List<Prompted> pairs = plan.pairs();
+        boolean[] heldOut = plan.heldOut();
+        int n = pairs.size();
+        int layers = plan.config().numLayers();
+        int hidden = plan.config().hiddenSize();
+        PatchPositions positions = run.patchPositions();
         try (NDManager root = NDManager.newBaseManager();
                 LlamaModel baseModel = LlamaModel.load(subject.base(), root);
                 LlamaModel tunedModel = LlamaModel.load(subject.tuned(), root)) {
-            LlamaConfig config = baseModel.config();
-            int layers = config.numLayers();
-            int hidden = config.hiddenSize();
-            if (run.peakLayer() != null && run.peakLayer() >= layers) {
-                throw new LocusException(subject.expectationsFile(), "run.peak_layer",
-                        "layer " + run.peakLayer() + " out of range, the models have layers 0.." + (layers - 1));
-            }
             Sweep sweep = new Sweep(baseModel, tunedModel, Schedule.CACHED);
-            List<Prompted> pairs = new ArrayList<>();
-            List<Skipped> skipped = new ArrayList<>();
-            encode(subject, config, sample, pairs, skipped);
-            if (pairs.size() < 10) {
-                throw new LocusException(subject.pairs(), "pairs", "only " + pairs.size() + " of " + sample.size()
-                        + " sampled pairs encode; the claims need at least 10");
-            }
-            int n = pairs.size();
-            boolean[] heldOut = new boolean[n];
-            List<String> ids = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                ids.add(pairs.get(i).id());
-                heldOut[i] = heldIds.contains(pairs.get(i).id());
-            }
-            PatchPositions positions = run.patchPositions();
-            String site = run.site();
+            List<String> ids = pairs.stream().map(Prompted::id).toList();
 
             // Phase 1: clean margins, both directions at every layer and both sites, LASSO's distances.
+            long started = System.nanoTime();
             List<Sweep.Cell> layerCells = new ArrayList<>();
             for (Point.Site s : List.of(Point.Site.BLOCK_OUT, Point.Site.RESID_POST)) {
                 for (int l = 0; l < layers; l++) {
                     layerCells.add(new Sweep.Cell(new Point(s, l), Intervention.replace(positions)));
                 }
             }
-            double[] base = new double[n];
-            double[] tuned = new double[n];
-            double[][][] toBase = new double[2][layers][n];
-            double[][][] toTuned = new double[2][layers][n];
-            double[][] distances = new double[n][layers];
-            Progress progress = new Progress(log, "layer sweeps", n);
+            double[][] distances = new double[n][];
+            Progress progress = new Progress(log, "layer sweeps", n, n, i -> journal.has("layers/" + ids.get(i)));
             sweep.run(root, pairs, layerCells, List.of(Direction.TUNED_TO_BASE, Direction.BASE_TO_TUNED),
+                    i -> !journal.has("layers/" + ids.get(i)),
                     (i, b, t) -> {
+                        distances[i] = new double[layers];
                         for (int l = 0; l < layers; l++) {
                             distances[i][l] = Activations.meanDistance(b, t, Point.blockOut(l), PatchPositions.COMPLETION);
                         }
                     },
                     result -> {
                         int i = ids.indexOf(result.id());
-                        base[i] = finite(result.base().margin(), result.id(), "base margin");
-                        tuned[i] = finite(result.tuned().margin(), result.id(), "tuned margin");
+                        double[][] toBase = new double[2][layers];
+                        double[][] toTuned = new double[2][layers];
                         for (Sweep.Patched p : result.patched()) {
                             int s = p.cell().point().site() == Point.Site.BLOCK_OUT ? 0 : 1;
                             double m = finite(p.margin().margin(), result.id(), p.cell().label());
-                            (p.direction() == Direction.TUNED_TO_BASE ? toBase : toTuned)[s][p.cell().point().layer()][i] = m;
+                            (p.direction() == Direction.TUNED_TO_BASE ? toBase : toTuned)[s][p.cell().point().layer()] = m;
                         }
+                        journal.put("layers/" + result.id(), new LayersUnit(finite(result.base().margin(), result.id(), "base margin"),
+                                finite(result.tuned().margin(), result.id(), "tuned margin"), toBase, toTuned, distances[i]));
                         progress.step();
                     });
+            double[] base = new double[n];
+            double[] tuned = new double[n];
+            double[][][] toBase = new double[2][layers][n];
+            double[][][] toTuned = new double[2][layers][n];
+            for (int i = 0; i < n; i++) {
+                LayersUnit u = journal.get("layers/" + ids.get(i), LayersUnit.class);
+                base[i] = u.base();
+                tuned[i] = u.tuned();
+                distances[i] = u.distances();
+                for (int s = 0; s < 2; s++) {
+                    for (int l = 0; l < layers; l++) {
+                        toBase[s][l][i] = u.toBase()[s][l];
+                        toTuned[s][l][i] = u.toTuned()[s][l];
+                    }
+                }
+            }
             List<LayerSweep> sweeps = List.of(new LayerSweep("block_out", toBase[0], toTuned[0]),
                     new LayerSweep("resid_post", toBase[1], toTuned[1]));
-            LayerSweep primary = sweeps.get(site.equals("block_out") ? 0 : 1);
+            LayerSweep primary = sweeps.get(run.site().equals("block_out") ? 0 : 1);
+            timings.put("layer_sweeps", (System.nanoTime() - started) / 1e9);
 
             int peak;
             String chosenBy;
@@ -186,6 +258,7 @@ public record Measurement(Provenance provenance, int layers, int hiddenSize, Lis
             Point peakPoint = new Point(run.pointSite(), peak);
 
             // Phase 2: dose-response and controls at L* on every pair; the fit pairs' differences for the SVD.
+            started = System.nanoTime();
             List<Double> alphas = expectations.doseResponse().alphas();
             List<Sweep.Cell> doseCells = new ArrayList<>();
             for (double a : alphas) {
@@ -193,49 +266,77 @@ public record Measurement(Provenance provenance, int layers, int hiddenSize, Lis
             }
             doseCells.add(new Sweep.Cell(peakPoint, new Intervention.Noise(1, run.controlSeed(), positions)));
             doseCells.add(new Sweep.Cell(peakPoint, new Intervention.Shuffled(1, run.controlSeed(), positions)));
-            double[][] dose = new double[alphas.size()][n];
-            double[] noise = new double[n];
-            double[] shuffled = new double[n];
-            List<float[]> differenceRows = new ArrayList<>();
-            Progress doseProgress = new Progress(log, "dose-response and controls at " + peakPoint, n);
-            sweep.run(root, pairs, doseCells, List.of(Direction.TUNED_TO_BASE),
-                    (i, b, t) -> {
-                        if (!heldOut[i]) {
-                            differenceRows.addAll(List.of(Activations.differences(b, t, peakPoint, positions)));
-                        }
-                    },
+            boolean svdDone = journal.has("svd");
+            float[][][] differenceRows = new float[n][][];
+            Sweep.CleanRunObserver differences = (i, b, t) -> {
+                if (!svdDone && !heldOut[i]) {
+                    differenceRows[i] = Activations.differences(b, t, peakPoint, positions);
+                }
+            };
+            Progress doseProgress = new Progress(log, "dose-response and controls at " + peakPoint, n, n, i -> journal.has("dose/" + ids.get(i)));
+            sweep.run(root, pairs, doseCells, List.of(Direction.TUNED_TO_BASE), i -> !journal.has("dose/" + ids.get(i)), differences,
                     result -> {
-                        int i = ids.indexOf(result.id());
+                        double[] dose = new double[alphas.size()];
+                        double[] controls = new double[2];
                         for (int c = 0; c < doseCells.size(); c++) {
                             double m = finite(result.patched().get(c).margin().margin(), result.id(), doseCells.get(c).label());
                             if (c < alphas.size()) {
-                                dose[c][i] = m;
-                            } else if (c == alphas.size()) {
-                                noise[i] = m;
+                                dose[c] = m;
                             } else {
-                                shuffled[i] = m;
+                                controls[c - alphas.size()] = m;
                             }
                         }
+                        journal.put("dose/" + result.id(), new DoseUnit(dose, controls[0], controls[1]));
                         doseProgress.step();
                     });
-
-            // Phase 3: the rank-k subspaces of the difference, and random k-frames, on the held-out pairs.
-            log.printf(Locale.ROOT, "locus claims: SVD of %d x %d differences at %s%n", differenceRows.size(), hidden, peakPoint);
-            double[][] stacked = new double[differenceRows.size()][];
-            for (int r = 0; r < stacked.length; r++) {
-                float[] row = differenceRows.get(r);
-                stacked[r] = new double[row.length];
-                for (int c = 0; c < row.length; c++) {
-                    stacked[r][c] = row[c];
+            double[][] dose = new double[alphas.size()][n];
+            double[] noise = new double[n];
+            double[] shuffled = new double[n];
+            for (int i = 0; i < n; i++) {
+                DoseUnit u = journal.get("dose/" + ids.get(i), DoseUnit.class);
+                for (int a = 0; a < alphas.size(); a++) {
+                    dose[a][i] = u.dose()[a];
                 }
+                noise[i] = u.noise();
+                shuffled[i] = u.shuffled();
             }
-            Svd svd = Svd.of(stacked);
-            int maxRank = Math.min(hidden, stacked.length);
-            int[] ranks = expectations.lowRank().ranks().stream().mapToInt(Integer::intValue).filter(k -> k < maxRank).toArray();
+            timings.put("dose_and_controls", (System.nanoTime() - started) / 1e9);
+
+            // Phase 3: the SVD of the fit pairs' differences (their clean runs again where a resumed run lacks them).
+            started = System.nanoTime();
+            if (!svdDone) {
+                sweep.run(root, pairs, List.of(), List.of(), i -> !heldOut[i] && differenceRows[i] == null, differences, r -> { });
+                List<float[]> rows = new ArrayList<>();
+                for (float[][] pair : differenceRows) {
+                    if (pair != null) {
+                        rows.addAll(List.of(pair));
+                    }
+                }
+                log.printf(Locale.ROOT, "locus claims: SVD of %d x %d differences at %s%n", rows.size(), hidden, peakPoint);
+                double[][] stacked = new double[rows.size()][];
+                for (int r = 0; r < stacked.length; r++) {
+                    float[] row = rows.get(r);
+                    stacked[r] = new double[row.length];
+                    for (int c = 0; c < row.length; c++) {
+                        stacked[r][c] = row[c];
+                    }
+                }
+                Svd svd = Svd.of(stacked);
+                int keep = expectations.lowRank().ranks().stream().mapToInt(Integer::intValue)
+                        .filter(k -> k < Math.min(hidden, stacked.length)).max().orElse(0);
+                journal.put("svd", new SvdUnit(keep == 0 ? new float[0][] : toFloat(svd.top(keep)), svd.singularValues(),
+                        svd.energyFraction()));
+            }
+            SvdUnit svd = journal.get("svd", SvdUnit.class);
+            timings.put("svd", (System.nanoTime() - started) / 1e9);
+
+            // Phase 4: the rank-k subspaces of the difference, and random k-frames, on the held-out pairs.
+            started = System.nanoTime();
+            int[] ranks = expectations.lowRank().ranks().stream().mapToInt(Integer::intValue).filter(k -> k <= svd.top().length).toArray();
             int draws = expectations.lowRank().randomDraws();
             List<Sweep.Cell> subspaceCells = new ArrayList<>();
             for (int k : ranks) {
-                subspaceCells.add(new Sweep.Cell(peakPoint, Intervention.subspace(toFloat(svd.top(k)), 1, positions)));
+                subspaceCells.add(new Sweep.Cell(peakPoint, Intervention.subspace(java.util.Arrays.copyOf(svd.top(), k), 1, positions)));
             }
             for (int k : ranks) {
                 for (int d = 0; d < draws; d++) {
@@ -243,44 +344,47 @@ public record Measurement(Provenance provenance, int layers, int hiddenSize, Lis
                     subspaceCells.add(new Sweep.Cell(peakPoint, Intervention.subspace(toFloat(Svd.randomFrame(k, hidden, seed)), 1, positions)));
                 }
             }
-            List<Prompted> heldPairs = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                if (heldOut[i]) {
-                    heldPairs.add(pairs.get(i));
-                }
+            int heldCount = 0;
+            for (boolean h : heldOut) {
+                heldCount += h ? 1 : 0;
             }
-            double[][] subspace = new double[ranks.length][heldPairs.size()];
-            double[][][] random = new double[ranks.length][draws][heldPairs.size()];
-            Progress subspaceProgress = new Progress(log, "subspace patches at " + peakPoint, heldPairs.size());
-            int[] heldIndex = {0};
-            sweep.run(root, heldPairs, subspaceCells, List.of(Direction.TUNED_TO_BASE), result -> {
-                int h = heldIndex[0]++;
-                for (int c = 0; c < subspaceCells.size(); c++) {
-                    double m = finite(result.patched().get(c).margin().margin(), result.id(), subspaceCells.get(c).label());
-                    if (c < ranks.length) {
-                        subspace[c][h] = m;
-                    } else {
-                        int r = (c - ranks.length) / draws;
-                        random[r][(c - ranks.length) % draws][h] = m;
+            Progress subspaceProgress = new Progress(log, "subspace patches at " + peakPoint, heldCount, n,
+                    i -> heldOut[i] && journal.has("subspace/" + ids.get(i)));
+            sweep.run(root, pairs, subspaceCells, List.of(Direction.TUNED_TO_BASE),
+                    i -> heldOut[i] && !journal.has("subspace/" + ids.get(i)), Sweep.CleanRunObserver.NONE, result -> {
+                        double[] subspace = new double[ranks.length];
+                        double[][] random = new double[ranks.length][draws];
+                        for (int c = 0; c < subspaceCells.size(); c++) {
+                            double m = finite(result.patched().get(c).margin().margin(), result.id(), subspaceCells.get(c).label());
+                            if (c < ranks.length) {
+                                subspace[c] = m;
+                            } else {
+                                random[(c - ranks.length) / draws][(c - ranks.length) % draws] = m;
+                            }
+                        }
+                        journal.put("subspace/" + result.id(), new SubspaceUnit(subspace, random));
+                        subspaceProgress.step();
+                    });
+            double[][] subspace = new double[ranks.length][heldCount];
+            double[][][] random = new double[ranks.length][draws][heldCount];
+            int h = 0;
+            for (int i = 0; i < n; i++) {
+                if (!heldOut[i]) {
+                    continue;
+                }
+                SubspaceUnit u = journal.get("subspace/" + ids.get(i), SubspaceUnit.class);
+                for (int r = 0; r < ranks.length; r++) {
+                    subspace[r][h] = u.subspace()[r];
+                    for (int d = 0; d < draws; d++) {
+                        random[r][d][h] = u.random()[r][d];
                     }
                 }
-                subspaceProgress.step();
-            });
-
-            Provenance provenance = Provenance.of("locus claims").seed(run.seed())
-                    .files("base", hashes(subject.base())).files("tuned", hashes(subject.tuned()))
-                    .file("pairs", subject.pairs()).file("expectations", subject.expectationsFile())
-                    .config("subject", subject.name()).config("expectations", expectations.name())
-                    .config("pairs_requested", run.pairs()).config("held_out_fraction", run.heldOutFraction())
-                    .config("site", site).config("positions", positions.label()).config("control_seed", run.controlSeed())
-                    .config("bootstrap_resamples", run.bootstrapResamples()).config("confidence", run.confidence())
-                    .config("schedule", "cached").config("format", "raw").config("pairs_measured", n)
-                    .config("pairs_skipped", skipped.isEmpty() ? "none" : skipped.stream().map(k -> k.id() + ": " + k.reason())
-                            .collect(java.util.stream.Collectors.joining("; ")))
-                    .build();
-            return new Measurement(provenance, layers, hidden, List.copyOf(ids), heldOut, List.copyOf(skipped), base, tuned, sweeps,
+                h++;
+            }
+            timings.put("subspace_patches", (System.nanoTime() - started) / 1e9);
+            return new Measurement(plan.provenance(), layers, hidden, ids, heldOut, plan.skipped(), base, tuned, sweeps,
                     peak, chosenBy, alphas.stream().mapToDouble(Double::doubleValue).toArray(), dose, noise, shuffled, ranks,
-                    subspace, random, svd.singularValues(), svd.energyFraction(), distances);
+                    subspace, random, svd.singularValues(), svd.energy(), distances);
         }
     }
 
@@ -356,25 +460,32 @@ public record Measurement(Provenance provenance, int layers, int hiddenSize, Lis
         return out;
     }
 
-    /** Pairs done, rate and ETA of one phase, a line per tenth and at the end. */
+    /** Pairs done, rate and ETA of one phase (units already in the journal counted as done), a line per tenth and at the end. */
     private static final class Progress {
         private final PrintStream log;
         private final String phase;
         private final int total;
+        private final int resumed;
         private final long started = System.nanoTime();
         private int done;
 
-        Progress(PrintStream log, String phase, int total) {
+        /** @param journaled over the indices of all pairs, whether that pair's unit of this phase is done */
+        Progress(PrintStream log, String phase, int total, int pairs, java.util.function.IntPredicate journaled) {
             this.log = log;
             this.phase = phase;
             this.total = total;
+            this.resumed = (int) java.util.stream.IntStream.range(0, pairs).filter(journaled).count();
+            this.done = resumed;
+            if (resumed > 0) {
+                log.printf(Locale.ROOT, "locus claims: %s: %d/%d pairs already in the journal%n", phase, resumed, total);
+            }
         }
 
         void step() {
             done++;
             if (done == total || done % Math.max(1, total / 10) == 0) {
                 double seconds = (System.nanoTime() - started) / 1e9;
-                double rate = done / seconds;
+                double rate = (done - resumed) / seconds;
                 log.printf(Locale.ROOT, "locus claims: %s: %d/%d pairs, %.2f pairs/s, ETA %.0f s%n", phase, done, total, rate,
                         (total - done) / rate);
             }

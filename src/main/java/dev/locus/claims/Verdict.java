@@ -14,6 +14,11 @@ public enum Verdict {
         return name().toLowerCase(Locale.ROOT);
     }
 
+    @Override
+    public String toString() {
+        return label();
+    }
+
     @JsonCreator
     public static Verdict parse(String text) {
         for (Verdict v : values()) {

@@ -98,6 +98,16 @@ public final class Sweep {
     /** As {@link #run(NDManager, List, List, List, Consumer)}, showing each pair's clean runs to {@code observer} first. */
     public void run(NDManager parent, List<Prompted> pairs, List<Cell> cells, List<Direction> directions,
             CleanRunObserver observer, Consumer<PairResult> sink) {
+        run(parent, pairs, cells, directions, i -> true, observer, sink);
+    }
+
+    /**
+     * As above, running only the pairs whose index {@code include} accepts (a resumed run skips
+     * the finished ones). The others still count where every pair does: the dataset means and the
+     * shuffled partners, so a pair's numbers do not depend on which others ran.
+     */
+    public void run(NDManager parent, List<Prompted> pairs, List<Cell> cells, List<Direction> directions,
+            java.util.function.IntPredicate include, CleanRunObserver observer, Consumer<PairResult> sink) {
         int layers = base.config().numLayers();
         cells.forEach(c -> c.point().checkedFor(layers));
         for (Prompted pair : pairs) {
@@ -111,6 +121,9 @@ public final class Sweep {
         }
         int[] shuffledPartner = derangement(pairs.size(), cells);
         for (int i = 0; i < pairs.size(); i++) {
+            if (!include.test(i)) {
+                continue;
+            }
             Prompted pair = pairs.get(i);
             long blocks0 = base.blockEvaluations() + tuned.blockEvaluations();
             long tokens0 = base.tokenBlocks() + tuned.tokenBlocks();

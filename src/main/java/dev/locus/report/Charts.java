@@ -10,6 +10,7 @@ import java.util.List;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -74,6 +75,19 @@ public final class Charts {
         chart.addSeries("bootstrap selection frequency", x, r.selectionFrequency());
         chart.addSeries("univariate R^2", x, r.univariateR2());
         return chart;
+    }
+
+    /** The chart as an SVG element to inline in HTML (no XML prolog, no external reference). */
+    public static String svg(Chart<?, ?> chart) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try {
+            VectorGraphicsEncoder.saveVectorGraphic(chart, out, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        String text = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        int root = text.indexOf("<svg");
+        return root < 0 ? text : text.substring(root);
     }
 
     public static byte[] png(Chart<?, ?> chart) {

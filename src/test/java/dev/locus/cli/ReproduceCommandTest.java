@@ -1,0 +1,150 @@
+package dev.locus.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.locus.fixtures.Fixture;
+import dev.locus.report.Report;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code bin/locus reproduce} as a user meets it, in separate JVMs where a kill matters: same
+ * inputs give the same results.json, a run killed (SIGKILL) at several points and resumed gives
+ * the same results.json too, and run folders are never overwritten.
+ */
+class ReproduceCommandTest {
+    /**
+     * Small but above the claims' minimum, so each run takes seconds. On 20 pairs the localized
+     * fixture misses two expectations (the noise control and LASSO's bootstrap frequency are
+     * noisier), so a finished run exits 1: these tests are about runs, not verdicts.
+     */
+    private static final String PAIRS = "20";
+    private static final int FINISHED = ReproduceCommand.CLAIM_MISSED;
+
+    @TempDir
+    static Path tmp;
+
+    private static Path fixture;
+
+    @BeforeAll
+    static void fixture() {
+        fixture = tmp.resolve("localized");
+        Fixture.generate(Fixture.Kind.LOCALIZED, 1, Path.of("datasets/hh-rlhf-test-512.jsonl"), fixture);
+    }
+
+    private static List<String> command(Path out, boolean resume) {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> c = new ArrayList<>(List.of(java, "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "reproduce", "--base", fixture.resolve("base").toString(), "--tuned", fixture.resolve("tuned").toString(),
+                "--expect", "expectations/fixture-localized.yaml", "--n", PAIRS, "--out", out.toString()));
+        if (resume) {
+            c.add("--resume");
+        }
+        return c;
+    }
+
+    private static int runToEnd(Path out, boolean resume) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command(out, resume)).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(tmp.resolve(out.getFileName() + ".log").toFile())).start();
+        return p.waitFor();
+    }
+
+    /** Starts a run and kills it (SIGKILL) once its journal holds {@code lines} lines. */
+    private static void killAfter(Path out, boolean resume, int lines) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command(out, resume)).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(tmp.resolve(out.getFileName() + ".log").toFile())).start();
+        Path journal = out.resolve(ReproduceCommand.JOURNAL);
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (p.isAlive() && System.nanoTime() < deadline) {
+            if (Files.exists(journal) && Files.readAllLines(journal).size() >= lines) {
+                p.destroyForcibly();
+                break;
+            }
+            Thread.sleep(20);
+        }
+        p.waitFor();
+        assertThat(Files.exists(out.resolve(Report.RESULTS))).as("killed before the end, after %d journal lines", lines).isFalse();
+    }
+
+    @Test
+    void sameInputsGiveTheSameResultsKilledOrNot() throws IOException, InterruptedException {
+        Path first = tmp.resolve("first");
+        Path second = tmp.resolve("second");
+        Path killed = tmp.resolve("killed");
+        assertEquals(FINISHED, runToEnd(first, false), "uninterrupted run");
+        assertEquals(FINISHED, runToEnd(second, false), "second uninterrupted run");
+        // 20 pairs: journal lines 2-21 the layer sweeps, 22-41 the dose, 42 the SVD, 43-52 the subspaces.
+        killAfter(killed, false, 8);
+        killAfter(killed, true, 30);
+        killAfter(killed, true, 44);
+        assertEquals(FINISHED, runToEnd(killed, true), "resumed run");
+        String expected = Files.readString(first.resolve(Report.RESULTS));
+        assertEquals(expected, Files.readString(second.resolve(Report.RESULTS)), "two uninterrupted runs");
+        assertEquals(expected, Files.readString(killed.resolve(Report.RESULTS)), "a run killed three times and resumed");
+        JsonNode results = new ObjectMapper().readTree(expected);
+        assertThat(results.get("verdicts")).hasSize(4);
+        assertThat(results.get("measurement").get("pair_ids")).hasSize(20);
+        assertThat(Files.readString(tmp.resolve("killed.log"))).contains("already in the journal");
+    }
+
+    /** One self-contained page: the verdict table, four inline charts, nothing fetched from anywhere. */
+    @Test
+    void reportIsSelfContained() throws IOException, InterruptedException {
+        Path out = tmp.resolve("report");
+        assertEquals(FINISHED, runToEnd(out, false));
+        String html = Files.readString(out.resolve(Report.HTML));
+        assertThat(html).contains("<table id=\"verdicts\">", "asymmetry", "dose_response", "low_rank", "sparse_attribution");
+        assertThat(Pattern.compile("<svg").matcher(html).results().count()).isEqualTo(4);
+        Matcher external = Pattern.compile("(?i)(src|href)\\s*=\\s*[\"']?(https?:|//)|url\\(\\s*[\"']?(https?:|//)|@import|<link|<script")
+                .matcher(html);
+        assertThat(external.find()).as("an external reference in report.html: %s", external.hitEnd() ? "" : external.group()).isFalse();
+        for (String chart : List.of("asymmetry", "dose_response", "low_rank", "sparse_attribution")) {
+            assertThat(out.resolve("charts").resolve(chart + ".png")).isNotEmptyFile();
+        }
+        assertThat(Files.readString(out.resolve(Report.MARKDOWN))).contains("| claim | verdict | expected | why |");
+        assertThat(new ObjectMapper().readTree(out.resolve("timings.json").toFile()).has("total")).isTrue();
+    }
+
+    @Test
+    void aRunFolderIsNeverOverwritten() throws IOException {
+        Path used = tmp.resolve("used");
+        Files.createDirectories(used);
+        Files.writeString(used.resolve("keep.txt"), "earlier results");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream saved = System.err;
+        int code;
+        try {
+            System.setErr(new PrintStream(err, true));
+            code = Main.run("reproduce", "--base", fixture.resolve("base").toString(), "--tuned", fixture.resolve("tuned").toString(),
+                    "--out", used.toString());
+        } finally {
+            System.setErr(saved);
+        }
+        assertEquals(Main.BAD_INPUT, code);
+        assertThat(Files.readString(used.resolve("keep.txt"))).isEqualTo("earlier results");
+    }
+
+    @Test
+    void outputPathsAreCheckedUpFront() throws IOException {
+        Path file = tmp.resolve("a-file");
+        Files.writeString(file, "x");
+        assertEquals(Main.BAD_INPUT, Main.run("reproduce", "--out", file.toString()));
+        assertEquals(Main.BAD_INPUT, Main.run("reproduce", "--out", tmp.resolve("no/such/parent/run").toString()));
+        assertEquals(Main.BAD_INPUT, Main.run("reproduce", "--out", tmp.resolve("fresh").toString(), "--resume"));
+        assertEquals(Main.BAD_INPUT, Main.run("reproduce", "--base", fixture.resolve("base").toString(), "--out", tmp.resolve("x").toString()));
+    }
+}
