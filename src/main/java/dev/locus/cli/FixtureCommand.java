@@ -31,6 +31,9 @@ public final class FixtureCommand implements Callable<Integer> {
     public Integer call() {
         long start = System.nanoTime();
         Fixture.Kind k = Fixture.Kind.parse(kind);
+        if (java.nio.file.Files.exists(out) && !java.nio.file.Files.isDirectory(out)) {
+            throw new dev.locus.LocusException(out, "--out", "exists and is not a directory");
+        }
         Fixture.Written written = Fixture.generate(k, seed, pairs != null ? pairs : shippedPairs(), out);
         System.err.printf("locus fixture: %s seed %d -> %s, %s, %s (%.1f s); by the fit's approximation the planted bias "
                 + "raises %.1f %% of the fitted pairs' margins%n", k.label(), seed, written.base(), written.tuned(), written.truth(),

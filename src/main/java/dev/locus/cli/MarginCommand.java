@@ -128,6 +128,10 @@ public final class MarginCommand implements Callable<Integer> {
         if (cell == null && (basis != null || !kind.equals("replace") || alpha != null || !positions.equals("all"))) {
             throw new IllegalArgumentException("--kind, --alpha, --basis and --positions need --point");
         }
+        checkOutput();
+        if (input.file != null && input.file.limit != null && input.file.limit < 1) {
+            throw new LocusException("--limit", "--limit", "must be at least 1, found " + input.file.limit, null);
+        }
         long started = System.nanoTime();
         try (NDManager root = NDManager.newBaseManager();
                 LlamaModel r = LlamaModel.load(recipient, root);
@@ -177,6 +181,22 @@ public final class MarginCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The results file and its provenance sidecar: a new file in an existing folder, never an earlier run's. */
+    private void checkOutput() {
+        Path parent = out.toAbsolutePath().getParent();
+        if (Files.isDirectory(out)) {
+            throw new LocusException(out, "--out", "is a directory; give a file name for the JSONL");
+        }
+        if (parent != null && !Files.isDirectory(parent)) {
+            throw new LocusException(out, "--out", "folder " + parent + " does not exist");
+        }
+        for (Path p : List.of(out, Path.of(out + ".provenance.json"))) {
+            if (Files.exists(p)) {
+                throw new LocusException(p, "--out", "exists: earlier margins are never overwritten; choose a new --out");
+            }
+        }
+    }
+
     private Sweep.Cell cell() {
         return new Sweep.Cell(Point.parse(point), Intervention.of(kind, alpha, readBasis(), PatchPositions.parse(positions), seed));
     }
@@ -214,7 +234,12 @@ public final class MarginCommand implements Callable<Integer> {
         if (f.limit != null) {
             pairs = pairs.subList(0, Math.min(f.limit, pairs.size()));
         }
-        int max = f.maxTokens == null ? r.config().maxPositionEmbeddings() : f.maxTokens;
+        int positions = r.config().maxPositionEmbeddings();
+        if (f.maxTokens != null && (f.maxTokens < 2 || f.maxTokens > positions)) {
+            throw new LocusException(recipient.resolve(dev.locus.model.LlamaConfig.FILE_NAME).toString(), "--max-tokens",
+                    f.maxTokens + " is outside 2.." + positions + " (max_position_embeddings)", null);
+        }
+        int max = f.maxTokens == null ? positions : f.maxTokens;
         List<PairEncoder.Encoded> encoded = new ArrayList<>();
         try (Tokenizer tokenizer = Tokenizer.load(recipient)) {
             PairEncoder encoder = new PairEncoder(tokenizer, r.config().bosTokenId(), PairEncoder.Format.parse(f.format), max, recipient);
@@ -302,25 +327,33 @@ public final class MarginCommand implements Callable<Integer> {
         System.err.printf("locus margin: %d/%d %s%n", s.pairs, total, id);
     }
 
-    /** The closing summary on stderr. */
+    /**
+     * The closing summary on stderr, in the terms a user looks for: the mean margin (sum of
+     * log-probs, chosen minus rejected) and its per-token variant; with a donor the mean gain
+     * donor - recipient and how many pairs gained; with a patch how much of that gain it moved.
+     */
     private static final class Summary {
         int pairs;
         int skipped;
         double recipient;
-        double donor;
-        double patched;
+        double recipientPerToken;
+        double gain;
+        int gained;
         int donorCount;
+        double patchedGain;
         int patchedCount;
 
         void add(Margin r, Margin d, Margin p) {
             pairs++;
             recipient += r.margin();
+            recipientPerToken += r.meanMargin();
             if (d != null) {
-                donor += d.margin();
+                gain += d.margin() - r.margin();
+                gained += d.margin() > r.margin() ? 1 : 0;
                 donorCount++;
             }
             if (p != null) {
-                patched += p.margin();
+                patchedGain += p.margin() - r.margin();
                 patchedCount++;
             }
         }
@@ -328,12 +361,18 @@ public final class MarginCommand implements Callable<Integer> {
         void print(Sweep.Cell cell, double seconds) {
             StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "locus margin: %d pairs, %d skipped", pairs, skipped));
             if (pairs > 0) {
-                b.append(String.format(Locale.ROOT, "; mean margin recipient %.4f", recipient / pairs));
+                b.append(String.format(Locale.ROOT, "; recipient mean margin %.4f (per-token mean %.4f)", recipient / pairs,
+                        recipientPerToken / pairs));
                 if (donorCount > 0) {
-                    b.append(String.format(Locale.ROOT, ", donor %.4f", donor / donorCount));
+                    b.append(String.format(Locale.ROOT, "; mean gain donor - recipient %.4f, %d of %d pairs gained", gain / donorCount,
+                            gained, donorCount));
                 }
                 if (patchedCount > 0) {
-                    b.append(String.format(Locale.ROOT, ", patched (%s) %.4f", cell.label(), patched / patchedCount));
+                    b.append(String.format(Locale.ROOT, "; %s moves the recipient by %.4f on average", cell.label(),
+                            patchedGain / patchedCount));
+                    if (donorCount > 0 && gain != 0) {
+                        b.append(String.format(Locale.ROOT, " (%.1f %% of the gain)", 100 * patchedGain / gain));
+                    }
                 }
             }
             b.append(String.format(Locale.ROOT, "; %.1f s", seconds));

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,28 +29,45 @@ public final class PairsFile {
     public static List<PreferencePair> load(Path file) {
         List<PreferencePair> pairs = new ArrayList<>();
         Map<String, Integer> seen = new HashMap<>();
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String text;
-            int line = 0;
-            while ((text = in.readLine()) != null) {
-                line++;
-                if (text.isBlank()) {
-                    continue;
-                }
-                PreferencePair pair = parse(file, line, text);
-                Integer first = seen.putIfAbsent(pair.id(), line);
-                if (first != null) {
-                    throw new PairsFormatException(file, line, "id", "duplicate id \"" + pair.id() + "\", first on line " + first);
-                }
-                pairs.add(pair);
-            }
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
         } catch (IOException e) {
             throw new PairsFormatException(file, 0, "", "cannot read: " + e.getMessage());
+        }
+        int line = 0;
+        for (int start = 0; start < bytes.length; ) {
+            int end = start;
+            while (end < bytes.length && bytes[end] != '\n') {
+                end++;
+            }
+            line++;
+            String text = decode(file, line, bytes, start, end);
+            start = end + 1;
+            if (text.isBlank()) {
+                continue;
+            }
+            PreferencePair pair = parse(file, line, text);
+            Integer first = seen.putIfAbsent(pair.id(), line);
+            if (first != null) {
+                throw new PairsFormatException(file, line, "id", "duplicate id \"" + pair.id() + "\", first on line " + first);
+            }
+            pairs.add(pair);
         }
         if (pairs.isEmpty()) {
             throw new PairsFormatException(file, 0, "", "no pairs in the file");
         }
         return pairs;
+    }
+
+    /** One line's bytes as UTF-8; bytes that are not are refused by their line (decoded line by line, so the number is exact). */
+    private static String decode(Path file, int line, byte[] bytes, int start, int end) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes, start, end - start)).toString();
+        } catch (CharacterCodingException e) {
+            throw new PairsFormatException(file, line, "", "not UTF-8 text (" + e.getMessage() + ")");
+        }
     }
 
     private static PreferencePair parse(Path file, int line, String text) {

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import dev.locus.LocusException;
 import dev.locus.model.LlamaConfig;
 import dev.locus.model.LlamaModel;
+import dev.locus.model.Numerics;
 import dev.locus.model.Point;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -143,17 +144,24 @@ public final class Sweep {
                     LlamaModel donor = recipient == base ? tuned : base;
                     Patcher patcher = new Patcher(recipient);
                     List<Scoring.Request> requests = new ArrayList<>();
-                    for (Cell cell : cells) {
-                        CleanRun shuffled = null;
-                        if (cell.intervention() instanceof Intervention.Shuffled) {
-                            Prompted other = pairs.get(shuffledPartner[i]);
-                            shuffled = partner.computeIfAbsent(donor, m -> CleanRun.of(m, work, other, schedule));
+                    List<List<float[]>> scored;
+                    try {
+                        for (Cell cell : cells) {
+                            CleanRun shuffled = null;
+                            if (cell.intervention() instanceof Intervention.Shuffled) {
+                                Prompted other = pairs.get(shuffledPartner[i]);
+                                shuffled = partner.computeIfAbsent(donor, m -> CleanRun.of(m, work, other, schedule));
+                            }
+                            Patcher.Targets targets = new Patcher.Targets(clean.get(donor), shuffled,
+                                    means.get(direction).get(cell.point()));
+                            requests.add(patcher.pending(clean.get(recipient), cell.point(), cell.intervention(), targets));
                         }
-                        Patcher.Targets targets = new Patcher.Targets(clean.get(donor), shuffled,
-                                means.get(direction).get(cell.point()));
-                        requests.add(patcher.pending(clean.get(recipient), cell.point(), cell.intervention(), targets));
+                        scored = Scoring.resolve(recipient, requests);
+                    } catch (Numerics.NonFiniteException e) {
+                        throw new Numerics.NonFiniteException("pair " + pair.id(), direction.label() + " "
+                                + cells.stream().map(Cell::label).toList(), "a patched run produced a non-finite value although both "
+                                + "clean runs were finite: the intervention overflowed (" + e.getMessage() + ")");
                     }
-                    List<List<float[]>> scored = Scoring.resolve(recipient, requests);
                     for (int c = 0; c < cells.size(); c++) {
                         patched.add(new Patched(direction, cells.get(c), Margin.of(scored.get(c).get(0), scored.get(c).get(1))));
                     }

@@ -145,4 +145,108 @@ class MarginCommandTest {
         assertEquals(1, lines.size());
         assertEquals("fine", lines.get(0).get("id").asText());
     }
+
+    /** Exit code and what a command printed to stderr. */
+    record Ran(int code, String err) {}
+
+    static Ran run(String... args) {
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.err;
+        try {
+            System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+            int code = Main.run(args);
+            return new Ran(code, err.toString(java.nio.charset.StandardCharsets.UTF_8));
+        } finally {
+            System.setErr(saved);
+        }
+    }
+
+    private static String[] idsPair(Path out, String... more) {
+        List<String> args = new ArrayList<>(List.of("margin", "--recipient", Golden.dir("tiny-f32-a").toString(),
+                "--donor", Golden.dir("tiny-f32-b").toString(), "--ids", "1,2,3", "--chosen-ids", "4,5", "--rejected-ids", "6",
+                "--out", out.toString()));
+        args.addAll(List.of(more));
+        return args.toArray(String[]::new);
+    }
+
+    /** A bad output path ends with exit 2 and one line, before any work. */
+    @Test
+    void outputPathsAreCheckedUpFront() throws IOException {
+        Ran missingFolder = run(idsPair(tmp.resolve("nodir/x.jsonl")));
+        assertEquals(Main.BAD_INPUT, missingFolder.code());
+        assertThat(missingFolder.err().strip().lines().count()).as(missingFolder.err()).isEqualTo(1);
+        assertThat(missingFolder.err()).contains("nodir", "does not exist");
+        Ran directory = run(idsPair(tmp));
+        assertEquals(Main.BAD_INPUT, directory.code());
+        assertThat(directory.err()).contains("is a directory");
+        Path file = tmp.resolve("a-file");
+        Files.writeString(file, "x");
+        Ran fixture = run("fixture", "--kind", "null", "--out", file.toString());
+        assertEquals(Main.BAD_INPUT, fixture.code());
+        assertThat(fixture.err().strip().lines().count()).isEqualTo(1);
+        assertThat(fixture.err()).contains("exists and is not a directory");
+    }
+
+    /** A second run with the same --out is refused and the first run's lines stay. */
+    @Test
+    void earlierMarginsAreNeverOverwritten() throws IOException {
+        Path out = tmp.resolve("m.jsonl");
+        assertEquals(0, run(idsPair(out)).code());
+        String first = Files.readString(out);
+        Ran again = run(idsPair(out));
+        assertEquals(Main.BAD_INPUT, again.code());
+        assertThat(again.err()).contains("exists", "never overwritten");
+        assertEquals(first, Files.readString(out));
+    }
+
+    @Test
+    void argumentsOutOfRangeAreNamed() throws IOException {
+        Path base = tmp.resolve("base");
+        RandomCheckpoint.write(base, RandomCheckpoint.Shape.TINY.config(), DType.F32, 1);
+        Ran limit = run("margin", "--recipient", base.toString(), "--pairs", "datasets/hh-rlhf-test-512.jsonl", "--limit", "-1",
+                "--out", tmp.resolve("l.jsonl").toString());
+        assertEquals(Main.BAD_INPUT, limit.code());
+        assertThat(limit.err()).contains("--limit", "at least 1, found -1").doesNotContain("fromIndex");
+        Ran tokens = run("margin", "--recipient", base.toString(), "--pairs", "datasets/hh-rlhf-test-512.jsonl", "--limit", "2",
+                "--max-tokens", "999999999", "--out", tmp.resolve("t.jsonl").toString());
+        assertEquals(Main.BAD_INPUT, tokens.code());
+        assertThat(tokens.err()).contains("--max-tokens", "max_position_embeddings");
+        assertThat(tmp.resolve("t.jsonl")).doesNotExist();
+        Ran alpha = run(idsPair(tmp.resolve("a.jsonl"), "--point", "resid_post.1", "--kind", "replace", "--alpha", "0.5"));
+        assertEquals(Main.BAD_INPUT, alpha.code());
+        assertThat(alpha.err()).contains("replace takes no alpha");
+    }
+
+    /** An intervention that overflows is named as such, not blamed on the checkpoint. */
+    @Test
+    void anOverflowingInterventionIsNamed() {
+        Ran huge = run(idsPair(tmp.resolve("o.jsonl"), "--point", "resid_post.1", "--kind", "interpolate", "--alpha", "1e40"));
+        assertEquals(Main.BAD_INPUT, huge.code());
+        assertThat(huge.err()).contains("interpolate(alpha=1.0E40)", "intervention overflowed", "both clean runs were finite");
+    }
+
+    @Test
+    void nonUtf8BytesAreNamedByTheirLine() throws IOException {
+        Path pairs = tmp.resolve("latin1.jsonl");
+        byte[] good = "{\"id\":\"a\",\"prompt\":\"Q:\",\"chosen\":\" a\",\"rejected\":\" b\"}\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] second = "{\"id\":\"b\",\"prompt\":\"Q:\",\"chosen\":\" a\",\"rejected\":\" b\"}\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] bad = "{\"id\":\"c\",\"prompt\":\"Caf\u00e9:\",\"chosen\":\" a\",\"rejected\":\" b\"}\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        java.io.ByteArrayOutputStream file = new java.io.ByteArrayOutputStream();
+        file.write(good);
+        file.write(second);
+        file.write(bad);
+        Files.write(pairs, file.toByteArray());
+        Ran ran = run("margin", "--recipient", Golden.dir("tiny-f32-a").toString(), "--pairs", pairs.toString(),
+                "--out", tmp.resolve("u.jsonl").toString());
+        assertEquals(Main.BAD_INPUT, ran.code());
+        assertThat(ran.err()).contains("latin1.jsonl: line 3", "not UTF-8");
+    }
+
+    /** The closing line says what a user looks for: the mean gain, how many pairs gained, the per-token mean. */
+    @Test
+    void summarySaysTheGain() {
+        Ran ran = run(idsPair(tmp.resolve("s.jsonl"), "--point", "resid_post.1"));
+        assertEquals(0, ran.code());
+        assertThat(ran.err()).contains("per-token mean", "mean gain donor - recipient", "of 1 pairs gained", "moves the recipient by");
+    }
 }
