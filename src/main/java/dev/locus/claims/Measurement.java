@@ -203,7 +203,7 @@ public record Measurement(Provenance provenance, int layers, int hiddenSize, Lis
                 }
             }
             double[][] distances = new double[n][];
-            Progress progress = new Progress(log, "layer sweeps", n, n, i -> journal.has("layers/" + ids.get(i)));
+            dev.locus.Progress progress = progress(log, "layer sweeps", n, n, i -> journal.has("layers/" + ids.get(i)));
             sweep.run(root, pairs, layerCells, List.of(Direction.TUNED_TO_BASE, Direction.BASE_TO_TUNED),
                     i -> !journal.has("layers/" + ids.get(i)),
                     (i, b, t) -> {
@@ -225,6 +225,7 @@ public record Measurement(Provenance provenance, int layers, int hiddenSize, Lis
                                 finite(result.tuned().margin(), result.id(), "tuned margin"), toBase, toTuned, distances[i]));
                         progress.step();
                     });
+            progress.close();
             double[] base = new double[n];
             double[] tuned = new double[n];
             double[][][] toBase = new double[2][layers][n];
@@ -273,7 +274,7 @@ public record Measurement(Provenance provenance, int layers, int hiddenSize, Lis
                     differenceRows[i] = Activations.differences(b, t, peakPoint, positions);
                 }
             };
-            Progress doseProgress = new Progress(log, "dose-response and controls at " + peakPoint, n, n, i -> journal.has("dose/" + ids.get(i)));
+            dev.locus.Progress doseProgress = progress(log, "dose-response and controls at " + peakPoint, n, n, i -> journal.has("dose/" + ids.get(i)));
             sweep.run(root, pairs, doseCells, List.of(Direction.TUNED_TO_BASE), i -> !journal.has("dose/" + ids.get(i)), differences,
                     result -> {
                         double[] dose = new double[alphas.size()];
@@ -289,6 +290,7 @@ public record Measurement(Provenance provenance, int layers, int hiddenSize, Lis
                         journal.put("dose/" + result.id(), new DoseUnit(dose, controls[0], controls[1]));
                         doseProgress.step();
                     });
+            doseProgress.close();
             double[][] dose = new double[alphas.size()][n];
             double[] noise = new double[n];
             double[] shuffled = new double[n];
@@ -348,7 +350,7 @@ public record Measurement(Provenance provenance, int layers, int hiddenSize, Lis
             for (boolean h : heldOut) {
                 heldCount += h ? 1 : 0;
             }
-            Progress subspaceProgress = new Progress(log, "subspace patches at " + peakPoint, heldCount, n,
+            dev.locus.Progress subspaceProgress = progress(log, "subspace patches at " + peakPoint, heldCount, n,
                     i -> heldOut[i] && journal.has("subspace/" + ids.get(i)));
             sweep.run(root, pairs, subspaceCells, List.of(Direction.TUNED_TO_BASE),
                     i -> heldOut[i] && !journal.has("subspace/" + ids.get(i)), Sweep.CleanRunObserver.NONE, result -> {
@@ -365,6 +367,7 @@ public record Measurement(Provenance provenance, int layers, int hiddenSize, Lis
                         journal.put("subspace/" + result.id(), new SubspaceUnit(subspace, random));
                         subspaceProgress.step();
                     });
+            subspaceProgress.close();
             double[][] subspace = new double[ranks.length][heldCount];
             double[][][] random = new double[ranks.length][draws][heldCount];
             int h = 0;
@@ -460,35 +463,12 @@ public record Measurement(Provenance provenance, int layers, int hiddenSize, Lis
         return out;
     }
 
-    /** Pairs done, rate and ETA of one phase (units already in the journal counted as done), a line per tenth and at the end. */
-    private static final class Progress {
-        private final PrintStream log;
-        private final String phase;
-        private final int total;
-        private final int resumed;
-        private final long started = System.nanoTime();
-        private int done;
-
-        /** @param journaled over the indices of all pairs, whether that pair's unit of this phase is done */
-        Progress(PrintStream log, String phase, int total, int pairs, java.util.function.IntPredicate journaled) {
-            this.log = log;
-            this.phase = phase;
-            this.total = total;
-            this.resumed = (int) java.util.stream.IntStream.range(0, pairs).filter(journaled).count();
-            this.done = resumed;
-            if (resumed > 0) {
-                log.printf(Locale.ROOT, "locus claims: %s: %d/%d pairs already in the journal%n", phase, resumed, total);
-            }
+    /** A phase's progress, counting the pairs whose unit the journal already holds as done. */
+    private static dev.locus.Progress progress(PrintStream log, String phase, int total, int pairs, java.util.function.IntPredicate journaled) {
+        long resumed = java.util.stream.IntStream.range(0, pairs).filter(journaled).count();
+        if (resumed > 0) {
+            log.printf(Locale.ROOT, "locus claims: %s: %d/%d pairs already in the journal%n", phase, resumed, total);
         }
-
-        void step() {
-            done++;
-            if (done == total || done % Math.max(1, total / 10) == 0) {
-                double seconds = (System.nanoTime() - started) / 1e9;
-                double rate = (done - resumed) / seconds;
-                log.printf(Locale.ROOT, "locus claims: %s: %d/%d pairs, %.2f pairs/s, ETA %.0f s%n", phase, done, total, rate,
-                        (total - done) / rate);
-            }
-        }
+        return dev.locus.Progress.of("locus claims: " + phase, total, resumed);
     }
 }

@@ -155,24 +155,26 @@ public final class MarginCommand implements Callable<Integer> {
                     }
                 }
                 int total = runnable.size();
-                if (d == null) {
-                    for (Prompted p : runnable) {
-                        try (NDManager work = root.newSubManager()) {
-                            CleanRun run = CleanRun.of(r, work, p, order);
-                            Margin m = Margin.of(run.tokenLogprobs(0), run.tokenLogprobs(1));
-                            ordered.write(PairMargins.Measured.of(p, m, null, null, null));
-                            summary.add(m, null, null);
-                            progress(summary, total, p.id());
+                try (dev.locus.Progress progress = dev.locus.Progress.of("locus margin", total, 0)) {
+                    if (d == null) {
+                        for (Prompted p : runnable) {
+                            try (NDManager work = root.newSubManager()) {
+                                CleanRun run = CleanRun.of(r, work, p, order);
+                                Margin m = Margin.of(run.tokenLogprobs(0), run.tokenLogprobs(1));
+                                ordered.write(PairMargins.Measured.of(p, m, null, null, null));
+                                summary.add(m, null, null);
+                                progress.step();
+                            }
                         }
+                    } else {
+                        List<Sweep.Cell> cells = cell == null ? List.of() : List.of(cell);
+                        new Sweep(r, d, order).run(root, runnable, cells, List.of(Direction.TUNED_TO_BASE), result -> {
+                            Margin patched = cell == null ? null : result.patched().get(0).margin();
+                            ordered.write(PairMargins.Measured.of(result.tokens(), result.base(), result.tuned(), patched, cell));
+                            summary.add(result.base(), result.tuned(), patched);
+                            progress.step();
+                        });
                     }
-                } else {
-                    List<Sweep.Cell> cells = cell == null ? List.of() : List.of(cell);
-                    new Sweep(r, d, order).run(root, runnable, cells, List.of(Direction.TUNED_TO_BASE), result -> {
-                        Margin patched = cell == null ? null : result.patched().get(0).margin();
-                        ordered.write(PairMargins.Measured.of(result.tokens(), result.base(), result.tuned(), patched, cell));
-                        summary.add(result.base(), result.tuned(), patched);
-                        progress(summary, total, result.id());
-                    });
                 }
                 ordered.finish();
             }
@@ -321,10 +323,6 @@ public final class MarginCommand implements Callable<Integer> {
         try (Checkpoint c = Checkpoint.open(dir)) {
             return c.fileHashes();
         }
-    }
-
-    private static void progress(Summary s, int total, String id) {
-        System.err.printf("locus margin: %d/%d %s%n", s.pairs, total, id);
     }
 
     /**

@@ -7,10 +7,9 @@ import dev.locus.claims.SparseAttributionClaim;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
-import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.ChartEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
-import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -81,7 +80,7 @@ public final class Charts {
     public static String svg(Chart<?, ?> chart) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         try {
-            VectorGraphicsEncoder.saveVectorGraphic(chart, out, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
+            ChartEncoder.saveChart(chart, out, "svg");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -92,7 +91,7 @@ public final class Charts {
 
     public static byte[] png(Chart<?, ?> chart) {
         try {
-            return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
+            return ChartEncoder.getBytes(chart, "png");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
