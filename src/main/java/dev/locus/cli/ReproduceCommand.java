@@ -56,7 +56,7 @@ public final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--point", description = "block_out | resid_post (default: the expectations file's run.site).")
     String point;
 
-    @Option(names = "--out", defaultValue = "reports/run", description = "Run folder; never overwritten (default ${DEFAULT-VALUE}).")
+    @Option(names = "--out", defaultValue = "reports/run", description = "Run folder, created with its parents; never overwritten (default ${DEFAULT-VALUE}).")
     Path out;
 
     @Option(names = "--resume", description = "Continue a killed run in --out, skipping the units its journal holds.")
@@ -122,8 +122,10 @@ public final class ReproduceCommand implements Callable<Integer> {
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new LocusException(out, "--out", "exists and is not a directory");
         }
-        if (out.toAbsolutePath().getParent() != null && !Files.isDirectory(out.toAbsolutePath().getParent())) {
-            throw new LocusException(out, "--out", "parent folder " + out.toAbsolutePath().getParent() + " does not exist");
+        for (Path up = out.toAbsolutePath().getParent(); up != null; up = up.getParent()) {
+            if (Files.exists(up) && !Files.isDirectory(up)) {
+                throw new LocusException(out, "--out", up + " is a file, not a folder");
+            }
         }
         if (resume) {
             if (!Files.isRegularFile(out.resolve(JOURNAL))) {
