@@ -24,7 +24,7 @@ public final class Progress implements AutoCloseable {
 
     public static Progress of(String task, long total, long alreadyDone) {
         ProgressBarBuilder builder = new ProgressBarBuilder().setTaskName(task).setInitialMax(total).setUnit(" pairs", 1)
-                .showSpeed().startsFrom(alreadyDone, Duration.ZERO);
+                .showSpeed(new java.text.DecimalFormat("0.000")).startsFrom(alreadyDone, Duration.ZERO);
         if (System.console() == null) {
             PrintStream err = System.err;
             builder.setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(LOG_INTERVAL_MILLIS)
