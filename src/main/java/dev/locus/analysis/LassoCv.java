@@ -16,7 +16,7 @@ public final class LassoCv {
      * @param seMse per alpha, std over folds (ddof 1) / sqrt(folds)
      */
     public record Result(double[] alphas, double[][] msePath, double[] meanMse, double[] seMse, Lasso.Fit atMin,
-            Lasso.Fit atOneSe) {}
+            Lasso.Fit atOneSe, int unconvergedFits) {}
 
     private LassoCv() {}
 
@@ -37,6 +37,7 @@ public final class LassoCv {
         }
         double[] alphas = grid(x, y, count, eps);
         double[][] mse = new double[count][folds];
+        int unconverged = 0;
         int start = 0;
         for (int f = 0; f < folds; f++) {
             int size = n / folds + (f < n % folds ? 1 : 0);
@@ -51,6 +52,9 @@ public final class LassoCv {
                 }
             }
             Lasso.Fit[] path = Lasso.path(trainX, trainY, alphas);
+            for (Lasso.Fit fit : path) {
+                unconverged += fit.converged() ? 0 : 1;
+            }
             for (int a = 0; a < count; a++) {
                 double sum = 0;
                 for (int i = start; i < end; i++) {
@@ -78,7 +82,10 @@ public final class LassoCv {
                 break;
             }
         }
-        return new Result(alphas, mse, mean, se, Lasso.fit(x, y, alphas[best]), Lasso.fit(x, y, alphas[oneSe]));
+        Lasso.Fit atMin = Lasso.fit(x, y, alphas[best]);
+        Lasso.Fit atOneSe = Lasso.fit(x, y, alphas[oneSe]);
+        unconverged += (atMin.converged() ? 0 : 1) + (atOneSe.converged() ? 0 : 1);
+        return new Result(alphas, mse, mean, se, atMin, atOneSe, unconverged);
     }
 
     static double predict(Lasso.Fit fit, double[] row) {

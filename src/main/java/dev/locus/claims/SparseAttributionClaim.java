@@ -26,11 +26,14 @@ public final class SparseAttributionClaim {
      * @param selectionFrequency per layer, the share of bootstrap refits that select it
      * @param univariateR2 per layer, R^2 of G on that layer's distance alone
      * @param band the middle band of layers [first, last]
+     * @param unconvergedFits LASSO fits (of the CV path, the two chosen alphas and the bootstrap refits)
+     *     whose duality gap stayed above the criterion; their last iterate is used, as scikit-learn does
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Result(String claim, Verdict verdict, Verdict expected, int peakLayer, String reason, List<Check> checks,
             Gain gain, double alphaMin, double alphaOneSe, double[] coefficients, List<Integer> selectedLayers, Integer topLayer,
-            double[] selectionFrequency, double[] univariateR2, int[] band, Provenance provenance) implements ClaimResult {}
+            double[] selectionFrequency, double[] univariateR2, int[] band, int unconvergedFits, Provenance provenance)
+            implements ClaimResult {}
 
     private SparseAttributionClaim() {}
 
@@ -53,6 +56,7 @@ public final class SparseAttributionClaim {
                 }
             }
         }
+        int unconverged = cv.unconvergedFits();
         double[] frequency = new double[layers];
         int[][] refits = Bootstrap.resamples(m.pairs(), s.bootstrapRefits(), e.run().seed());
         for (int[] rows : refits) {
@@ -62,7 +66,9 @@ public final class SparseAttributionClaim {
                 bx[i] = x[rows[i]];
                 by[i] = y[rows[i]];
             }
-            double[] coefficients = Lasso.fit(Statistics.standardize(bx), by, fit.alpha()).coefficients();
+            Lasso.Fit refit = Lasso.fit(Statistics.standardize(bx), by, fit.alpha());
+            unconverged += refit.converged() ? 0 : 1;
+            double[] coefficients = refit.coefficients();
             for (int l = 0; l < layers; l++) {
                 frequency[l] += coefficients[l] != 0 ? 1.0 / refits.length : 0;
             }
@@ -86,6 +92,6 @@ public final class SparseAttributionClaim {
                 top == null ? 0 : frequency[top], s.minTopFrequency()));
         return new Result(NAME, ClaimResult.verdictOf(gain, checks), s.expect(), m.peakLayer(), ClaimResult.reasonOf(gain, checks),
                 checks, gain, cv.atMin().alpha(), fit.alpha(), fit.coefficients(), selected, top, frequency, r2,
-                new int[] {first, last}, m.provenance());
+                new int[] {first, last}, unconverged, m.provenance());
     }
 }

@@ -27,6 +27,7 @@ class LassoTest {
                 Lasso.Fit fit = Lasso.fit(x, y, f.get("alpha").doubleValue());
                 assertArrayEquals(vector(f.get("coef")), fit.coefficients(), Tolerance.LASSO, name + " alpha " + f.get("alpha"));
                 assertEquals(f.get("intercept").doubleValue(), fit.intercept(), Tolerance.LASSO, name + " intercept");
+                assertThat(fit.converged()).as(name).isTrue();
             }
         }
     }
@@ -49,6 +50,7 @@ class LassoTest {
             assertArrayEquals(vector(c.get("coef_at_alpha_min")), r.atMin().coefficients(), Tolerance.LASSO, name);
             assertArrayEquals(vector(c.get("coef_at_alpha_1se")), r.atOneSe().coefficients(), Tolerance.LASSO, name);
             assertEquals(c.get("intercept_at_alpha_1se").doubleValue(), r.atOneSe().intercept(), Tolerance.LASSO, name);
+            assertEquals(0, r.unconvergedFits(), name + ": every fit of the path converged");
         }
     }
 
