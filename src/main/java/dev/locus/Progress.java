@@ -23,7 +23,12 @@ public final class Progress implements AutoCloseable {
     }
 
     public static Progress of(String task, long total, long alreadyDone) {
-        ProgressBarBuilder builder = new ProgressBarBuilder().setTaskName(task).setInitialMax(total).setUnit(" pairs", 1)
+        return of(task, total, alreadyDone, "pairs");
+    }
+
+    /** As {@link #of(String, long, long)}, counting {@code unit} instead of pairs. */
+    public static Progress of(String task, long total, long alreadyDone, String unit) {
+        ProgressBarBuilder builder = new ProgressBarBuilder().setTaskName(task).setInitialMax(total).setUnit(" " + unit, 1)
                 .showSpeed(new java.text.DecimalFormat("0.000")).startsFrom(alreadyDone, Duration.ZERO);
         if (System.console() == null) {
             PrintStream err = System.err;

@@ -1,5 +1,6 @@
 package dev.locus.claims;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -111,9 +112,12 @@ public record Measurement(Provenance provenance, int layers, int hiddenSize, Lis
         return out.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    /** What a measurement will run on, before any model is loaded: the encoded pairs, the split and the provenance. */
+    /**
+     * What a measurement will run on, before any model is loaded: the encoded pairs, the split, the
+     * device and the provenance.
+     */
     public record Plan(Subject subject, Expectations expectations, LlamaConfig config, List<Prompted> pairs, List<Skipped> skipped,
-            boolean[] heldOut, Provenance provenance) {}
+            boolean[] heldOut, Device device, Provenance provenance) {}
 
     /** One pair's clean margins, its per-layer patched margins ([site][layer], block_out then resid_post) and distances. */
     record LayersUnit(double base, double tuned, double[][] toBase, double[][] toTuned, double[] distances) {}
@@ -132,6 +136,11 @@ public record Measurement(Provenance provenance, int layers, int hiddenSize, Lis
      * named) must exist, at least 10 pairs must encode. Hashes every input file.
      */
     public static Plan plan(Subject subject, Expectations expectations) {
+        return plan(subject, expectations, Device.cpu());
+    }
+
+    /** As {@link #plan(Subject, Expectations)}, running on {@code device}. */
+    public static Plan plan(Subject subject, Expectations expectations, Device device) {
         Expectations.Run run = expectations.run();
         requireSameTokenizer(subject.base(), subject.tuned());
         LlamaConfig config = LlamaConfig.read(subject.base());
@@ -162,11 +171,11 @@ public record Measurement(Provenance provenance, int layers, int hiddenSize, Lis
                 .config("site", run.site()).config("positions", run.positions()).config("control_seed", run.controlSeed())
                 .config("bootstrap_resamples", run.bootstrapResamples()).config("confidence", run.confidence())
                 .config("peak_layer", run.peakLayer() == null ? "argmax f_L" : run.peakLayer())
-                .config("schedule", "cached").config("format", "raw").config("pairs_measured", pairs.size())
+                .config("schedule", "cached").config("format", "raw").config("device", device.toString()).config("pairs_measured", pairs.size())
                 .config("pairs_skipped", skipped.isEmpty() ? "none" : skipped.stream().map(k -> k.id() + ": " + k.reason())
                         .collect(java.util.stream.Collectors.joining("; ")))
                 .build();
-        return new Plan(subject, expectations, config, List.copyOf(pairs), List.copyOf(skipped), heldOut, provenance);
+        return new Plan(subject, expectations, config, List.copyOf(pairs), List.copyOf(skipped), heldOut, device, provenance);
     }
 
     /** Measures a subject under an expectations file's run settings, with progress lines on {@code log}. */
@@ -188,7 +197,7 @@ public record Measurement(Provenance provenance, int layers, int hiddenSize, Lis
         int layers = plan.config().numLayers();
         int hidden = plan.config().hiddenSize();
         PatchPositions positions = run.patchPositions();
-        try (NDManager root = NDManager.newBaseManager();
+        try (NDManager root = NDManager.newBaseManager(plan.device());
                 LlamaModel baseModel = LlamaModel.load(subject.base(), root);
                 LlamaModel tunedModel = LlamaModel.load(subject.tuned(), root)) {
             Sweep sweep = new Sweep(baseModel, tunedModel, Schedule.CACHED);

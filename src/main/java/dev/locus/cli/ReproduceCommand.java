@@ -1,5 +1,6 @@
 package dev.locus.cli;
 
+import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.locus.LocusException;
@@ -8,6 +9,7 @@ import dev.locus.claims.Expectations;
 import dev.locus.claims.Journal;
 import dev.locus.claims.Measurement;
 import dev.locus.fixtures.Fixture;
+import dev.locus.model.ComputeDevice;
 import dev.locus.report.Report;
 import dev.locus.report.Results;
 import java.io.IOException;
@@ -56,6 +58,10 @@ public final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--point", description = "block_out | resid_post (default: the expectations file's run.site).")
     String point;
 
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N (a CUDA build of libtorch; untested here, "
+            + "see README \"Running on a GPU\"). Default ${DEFAULT-VALUE}.")
+    String device;
+
     @Option(names = "--out", defaultValue = "reports/run", description = "Run folder, created with its parents; never overwritten (default ${DEFAULT-VALUE}).")
     Path out;
 
@@ -75,6 +81,7 @@ public final class ReproduceCommand implements Callable<Integer> {
         if (point != null && !List.of("block_out", "resid_post").contains(point)) {
             throw new LocusException("--point", "--point", "expected block_out or resid_post, found \"" + point + "\"", null);
         }
+        Device onDevice = ComputeDevice.parse("--device", device);
         prepareRunFolder();
         Path home = Path.of(System.getProperty("locus.home", "."));
         Path pairsFile = pairs != null ? pairs : home.resolve("datasets").resolve("hh-rlhf-test-512.jsonl");
@@ -93,7 +100,7 @@ public final class ReproduceCommand implements Callable<Integer> {
         } else {
             subject = new Measurement.Subject("given checkpoints", base, tuned, pairsFile, expectationsFile);
         }
-        Measurement.Plan plan = Measurement.plan(subject, expectations);
+        Measurement.Plan plan = Measurement.plan(subject, expectations, onDevice);
         String identity = Sha256.ofText(new ObjectMapper().writeValueAsString(plan.provenance()) + new ObjectMapper().writeValueAsString(expectations));
         Map<String, Double> timings = new LinkedHashMap<>();
         Measurement measurement;
@@ -171,6 +178,9 @@ public final class ReproduceCommand implements Callable<Integer> {
         }
         if (point != null) {
             words.addAll(List.of("--point", point));
+        }
+        if (!device.equals("cpu")) {
+            words.addAll(List.of("--device", device));
         }
         words.addAll(List.of("--out", "NEW_RUN_FOLDER"));
         return String.join(" ", words);

@@ -1,5 +1,6 @@
 package dev.locus.model;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -14,7 +15,7 @@ import java.util.stream.IntStream;
 
 /**
  * The weights of a Llama model as float32 NDArrays, exactly as stored ({@code [out][in]} for
- * linear layers). Owns the NDManager they live in.
+ * linear layers), on the device of the manager they are loaded into. Owns that manager.
  */
 public final class LlamaWeights implements AutoCloseable {
     /** One decoder block's weights. */
@@ -52,8 +53,8 @@ public final class LlamaWeights implements AutoCloseable {
     public static LlamaWeights load(Checkpoint checkpoint, NDManager parent) {
         LlamaConfig c = checkpoint.config();
         NDManager manager = parent.newSubManager();
-        try {
-            Loader loader = new Loader(checkpoint, manager);
+        try (NDManager host = NDManager.newBaseManager(Device.cpu())) {
+            Loader loader = new Loader(checkpoint, host, manager);
             NDArray embed = loader.tensor(WeightNames.EMBED);
             List<Layer> layers = new ArrayList<>();
             for (int l = 0; l < c.numLayers(); l++) {
@@ -77,9 +78,25 @@ public final class LlamaWeights implements AutoCloseable {
         }
     }
 
-    /** Decodes each tensor into memory that libtorch allocated for it. */
-    private record Loader(Checkpoint checkpoint, NDManager manager) {
+    /**
+     * Decodes each tensor into host memory that libtorch allocated for it; on a CPU target that
+     * array is kept as it is, on a GPU it is copied over and the host copy freed at once.
+     */
+    private record Loader(Checkpoint checkpoint, NDManager host, NDManager target) {
         NDArray tensor(String name) {
+            NDArray decoded = decoded(name);
+            if (target.getDevice().equals(Device.cpu())) {
+                decoded.attach(target);
+                return decoded;
+            }
+            try (decoded) {
+                NDArray onDevice = decoded.toDevice(target.getDevice(), false);
+                onDevice.attach(target);
+                return onDevice;
+            }
+        }
+
+        private NDArray decoded(String name) {
             Checkpoint.Located t = checkpoint.tensor(name);
             long[] shape = t.entry().shape();
             long elements = t.entry().elementCount();
@@ -107,7 +124,7 @@ public final class LlamaWeights implements AutoCloseable {
          * Allocating through Java instead costs more than the decoding itself.
          */
         private NDArray decode(Checkpoint.Located t, long first, int count, Shape shape) {
-            NDArray array = manager.create(shape, DataType.FLOAT32);
+            NDArray array = host.create(shape, DataType.FLOAT32);
             ByteBuffer target = array.toByteBuffer(true);
             if (!target.isDirect() || target.capacity() != count * 4) {
                 array.close();

@@ -147,4 +147,25 @@ class ReproduceCommandTest {
         assertEquals(Main.BAD_INPUT, Main.run("reproduce", "--out", tmp.resolve("fresh").toString(), "--resume"));
         assertEquals(Main.BAD_INPUT, Main.run("reproduce", "--base", fixture.resolve("base").toString(), "--out", tmp.resolve("x").toString()));
     }
+
+    /** No CUDA libtorch here: asking for a GPU is refused up front, naming the option, before any folder is made. */
+    @Test
+    void aGpuThatIsNotThereIsRefusedUpFront() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream saved = System.err;
+        Path out = tmp.resolve("gpu-run");
+        int gpu;
+        int unknown;
+        try {
+            System.setErr(new PrintStream(err, true));
+            gpu = Main.run("reproduce", "--device", "gpu", "--out", out.toString());
+            unknown = Main.run("reproduce", "--device", "tpu", "--out", out.toString());
+        } finally {
+            System.setErr(saved);
+        }
+        assertEquals(Main.BAD_INPUT, gpu);
+        assertEquals(Main.BAD_INPUT, unknown);
+        assertThat(err.toString()).contains("--device").contains("no CUDA device visible").contains("\"tpu\"");
+        assertThat(out).doesNotExist();
+    }
 }
