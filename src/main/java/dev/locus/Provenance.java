@@ -1,6 +1,7 @@
 package dev.locus;
 
 import ai.djl.engine.Engine;
+import dev.locus.model.Gemm;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.io.IOException;
@@ -25,11 +26,13 @@ import java.util.TreeMap;
  * @param gitCommit the commit the code was built from, with {@code -dirty} when it had uncommitted changes
  * @param djlVersion DJL's version
  * @param pytorchVersion the PyTorch engine's version
+ * @param matmul which library computed the forward's matrix products ({@link Gemm}): results differ
+ *     between routes in the last float32 digits
  * @param machine operating system, architecture, cores and Java runtime
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record Provenance(String tool, SortedMap<String, String> sha256, Long seed, SortedMap<String, String> config,
-        String locusVersion, String gitCommit, String djlVersion, String pytorchVersion, String machine) {
+        String locusVersion, String gitCommit, String djlVersion, String pytorchVersion, String matmul, String machine) {
 
     public static Builder of(String tool) {
         return new Builder(tool);
@@ -80,7 +83,7 @@ public record Provenance(String tool, SortedMap<String, String> sha256, Long see
             String machine = System.getProperty("os.name") + " " + System.getProperty("os.arch") + ", "
                     + runtime.availableProcessors() + " cores, Java " + System.getProperty("java.runtime.version");
             return new Provenance(tool, new TreeMap<>(sha256), seed, new TreeMap<>(config),
-                    build.getProperty("version", "unknown"), commit, Engine.getDjlVersion(), enginePytorchVersion(), machine);
+                    build.getProperty("version", "unknown"), commit, Engine.getDjlVersion(), enginePytorchVersion(), Gemm.choice().description(), machine);
         }
     }
 

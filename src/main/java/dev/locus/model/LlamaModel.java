@@ -169,7 +169,7 @@ public final class LlamaModel implements AutoCloseable {
 
     /** {@code x W^T} for a weight stored {@code [out][in]}. */
     private static NDArray linear(NDArray x, NDArray weight) {
-        return x.matMul(weight.transpose());
+        return Gemm.linear(x, weight);
     }
 
     private NDArray attention(int layer, NDArray x, LlamaWeights.Layer w, Segment segment) {

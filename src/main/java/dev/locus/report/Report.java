@@ -78,6 +78,7 @@ public final class Report {
             provenance.add(Map.of("key", "seed", "value", String.valueOf(results.provenance().seed())));
             provenance.add(Map.of("key", "locus", "value", results.provenance().locusVersion() + " (" + results.provenance().gitCommit() + ")"));
             provenance.add(Map.of("key", "DJL / PyTorch", "value", results.provenance().djlVersion() + " / " + results.provenance().pytorchVersion()));
+            provenance.add(Map.of("key", "matrix products", "value", results.provenance().matmul()));
             provenance.add(Map.of("key", "machine", "value", results.provenance().machine()));
             scope.put("provenance", provenance);
             atomically(dir.resolve(HTML), template("report.html.mustache", true).execute(scope));

@@ -1,0 +1,173 @@
+package dev.locus.model;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.Locale;
+import java.util.Random;
+import org.bytedeco.openblas.global.openblas_full;
+
+/**
+ * {@code x W^T} for a weight stored {@code [out][in]}, the forward's projections, MLP and head.
+ *
+ * <p>On the CPU this calls OpenBLAS's {@code sgemm} (JavaCPP's DYNAMIC_ARCH build, which picks
+ * AVX-512 kernels on this CPU) on the arrays' own libtorch memory: no copies, the result written
+ * into an uninitialised libtorch tensor. libtorch's own product goes through oneMKL, which takes
+ * slow paths on AMD CPUs (README, "Matrix products"). Older OpenBLAS AVX-512 kernels computed
+ * wrong results on some CPUs, so the kernel is checked against a float64 reference when first used
+ * and libtorch is used instead when the check fails. {@code -Dlocus.matmul=libtorch} chooses
+ * libtorch outright; other devices always use libtorch.
+ */
+public final class Gemm {
+    /** Which library computes the products. */
+    public enum Route { OPENBLAS, LIBTORCH }
+
+    /** The route for this process, with why: decided once, on first use. */
+    public record Choice(Route route, String description) {}
+
+    public static final String PROPERTY = "locus.matmul";
+
+    private Gemm() {}
+
+    private static final class Chosen {
+        static final Choice CHOICE = choose();
+    }
+
+    public static Choice choice() {
+        return Chosen.CHOICE;
+    }
+
+    /** {@code x W^T}: {@code x} is {@code [..][in]}, {@code w} is {@code [out][in]}; float32. */
+    public static NDArray linear(NDArray x, NDArray w) {
+        if (Chosen.CHOICE.route() != Route.OPENBLAS || !x.getDevice().equals(Device.cpu())
+                || x.getDataType() != DataType.FLOAT32 || w.getDataType() != DataType.FLOAT32) {
+            return x.matMul(w.transpose());
+        }
+        Shape xs = x.getShape();
+        int k = Math.toIntExact(xs.get(xs.dimension() - 1));
+        int n = Math.toIntExact(w.getShape().get(0));
+        if (w.getShape().get(1) != k) {
+            throw new IllegalArgumentException("cannot multiply " + xs + " by the transpose of " + w.getShape());
+        }
+        int m = Math.toIntExact(xs.size() / k);
+        long[] outDims = xs.getShape().clone();
+        outDims[outDims.length - 1] = n;
+        NDArray out = x.getManager().create(new Shape(outDims), DataType.FLOAT32);
+        if (m == 0 || n == 0) {
+            return out;
+        }
+        FloatBuffer a = floats(x, (long) m * k);
+        FloatBuffer b = floats(w, (long) n * k);
+        FloatBuffer c = floats(out, (long) m * n);
+        openblas_full.cblas_sgemm(openblas_full.CblasRowMajor, openblas_full.CblasNoTrans, openblas_full.CblasTrans,
+                m, n, k, 1f, a, k, b, k, 0f, c, n);
+        return out;
+    }
+
+    /**
+     * The array's own memory (DJL makes a contiguous copy first when the array is a strided view);
+     * refuses anything else, rather than multiply the wrong bytes.
+     */
+    private static FloatBuffer floats(NDArray array, long elements) {
+        ByteBuffer bytes = array.toByteBuffer(true);
+        if (!bytes.isDirect() || bytes.capacity() != elements * Float.BYTES) {
+            throw new IllegalStateException("libtorch did not expose " + elements + " floats of " + array.getShape()
+                    + " (capacity " + bytes.capacity() + ", direct " + bytes.isDirect() + ")");
+        }
+        return bytes.order(ByteOrder.nativeOrder()).asFloatBuffer();
+    }
+
+    private static Choice choose() {
+        String asked = System.getProperty(PROPERTY, "openblas").toLowerCase(Locale.ROOT);
+        if (asked.equals("libtorch")) {
+            return new Choice(Route.LIBTORCH, "libtorch (-D" + PROPERTY + "=libtorch)");
+        }
+        if (!asked.equals("openblas")) {
+            throw new IllegalArgumentException("-D" + PROPERTY + " must be openblas or libtorch, found \"" + asked + "\"");
+        }
+        String kernel;
+        try {
+            kernel = "OpenBLAS " + openblas_full.openblas_get_corename().getString() + " kernel, "
+                    + openblas_full.openblas_get_num_threads() + " threads";
+        } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
+            return new Choice(Route.LIBTORCH, "libtorch (OpenBLAS did not load: " + e.getMessage() + ")");
+        }
+        String failure = selfCheck();
+        if (failure != null) {
+            return new Choice(Route.LIBTORCH, "libtorch (" + kernel + " failed its check: " + failure + ")");
+        }
+        // OpenBLAS's workers own the cores now: libtorch's remaining ops (norms, softmax, attention)
+        // run on the calling thread, so its OpenMP workers do not spin against OpenBLAS's. Measured
+        // with the bench command (256 tokens): forward 5.1-5.6 s this way, 6.2-7.0 s with both pools
+        // at 2 threads, 5.5-6.7 s on libtorch's matmul alone.
+        Engine.getEngine("PyTorch"); // loads libtorch, whose thread count is set next
+        JniUtils.setNumThreads(1);
+        return new Choice(Route.OPENBLAS, kernel + " (checked against float64), libtorch's own ops on 1 thread");
+    }
+
+    /** Shapes that reach the kernels' edge cases: tails in every dimension, one row, long sums. */
+    private static final int[][] CHECK_SHAPES = {{1, 1, 1}, {1, 64, 2048}, {7, 33, 129}, {37, 130, 515}, {96, 257, 1024}};
+
+    /**
+     * sgemm against a float64 reference on random shapes; the error bound is the deterministic one
+     * for a k-term float32 dot product, {@code gamma_k * sum |a||b|} with {@code gamma_k = k u / (1 - k u)},
+     * which any correct summation order meets. A wrong kernel misses it by orders of magnitude.
+     *
+     * @return null when every entry is within its bound, else the first miss
+     */
+    static String selfCheck() {
+        Random random = new Random(20261130);
+        for (int[] shape : CHECK_SHAPES) {
+            int m = shape[0];
+            int n = shape[1];
+            int k = shape[2];
+            float[] a = gaussian(random, m * k);
+            float[] b = gaussian(random, n * k);
+            float[] c = new float[m * n];
+            openblas_full.cblas_sgemm(openblas_full.CblasRowMajor, openblas_full.CblasNoTrans, openblas_full.CblasTrans,
+                    m, n, k, 1f, a, k, b, k, 0f, c, n);
+            String miss = firstMiss(a, b, c, m, n, k);
+            if (miss != null) {
+                return miss;
+            }
+        }
+        return null;
+    }
+
+    /** The first entry of {@code c = a b^T} outside the float32 dot-product bound, or null. */
+    static String firstMiss(float[] a, float[] b, float[] c, int m, int n, int k) {
+        double u = Math.ulp(1f) / 2;
+        double gamma = k * u / (1 - k * u);
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double exact = 0;
+                double magnitude = 0;
+                for (int p = 0; p < k; p++) {
+                    double term = (double) a[i * k + p] * b[j * k + p];
+                    exact += term;
+                    magnitude += Math.abs(term);
+                }
+                double error = Math.abs(c[i * n + j] - exact);
+                if (!(error <= gamma * magnitude)) {
+                    return String.format(Locale.ROOT, "[%dx%d]x[%dx%d]^T entry (%d,%d): %.9g vs %.9g, error %.3g above its bound %.3g",
+                            m, k, n, k, i, j, c[i * n + j], exact, error, gamma * magnitude);
+                }
+            }
+        }
+        return null;
+    }
+
+    private static float[] gaussian(Random random, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) random.nextGaussian();
+        }
+        return v;
+    }
+}
