@@ -184,7 +184,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private static long peakRssBytes() throws IOException {
+    static long peakRssBytes() throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
             if (line.startsWith("VmHWM:")) {
                 return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;

@@ -9,6 +9,8 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -108,10 +110,79 @@ public final class LlamaModel implements AutoCloseable {
         try (Segment segment = segment(residPre, prefix, capture, packing)) {
             NDArray x = residPre;
             for (int l = fromLayer; l < config.numLayers(); l++) {
-                x = block(l, x, segment, hook);
+                x = block(l, x, List.of(segment), hook);
             }
             segment.captured.forEach(NDScope::register);
             return x;
+        }
+    }
+
+    /** One run of a batch: blocks {@code fromLayer..N-1} on {@code residPre}, its rows placed by {@code packing}. */
+    public record BlockRun(NDArray residPre, int fromLayer, KvCache prefix, Packing packing) {}
+
+    /**
+     * Runs several runs with their rows stacked: each projection and MLP product of a block is one
+     * product over the rows of every run that has reached that block, so the block's weights stream
+     * once, not once per run; attention stays within each run (its own positions, prefix and mask).
+     * Runs join at their own first layer. No hooks: a batched run's patch is in its input. Returns
+     * each run's last-block output, in the order given, in the enclosing scope; every intermediate
+     * is freed on the way.
+     */
+    public List<NDArray> runBlocksTogether(List<BlockRun> runs) {
+        int n = config.numLayers();
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < runs.size(); i++) {
+            BlockRun r = runs.get(i);
+            if (r.fromLayer() < 0 || r.fromLayer() > n) {
+                throw new IllegalArgumentException("fromLayer " + r.fromLayer() + " outside 0.." + n);
+            }
+            order.add(i);
+        }
+        order.sort(java.util.Comparator.comparingInt(i -> runs.get(i).fromLayer()));
+        List<Segment> segments = new ArrayList<>();
+        try {
+            for (int i : order) {
+                BlockRun r = runs.get(i);
+                segments.add(segment(r.residPre(), r.prefix(), null, r.packing()));
+            }
+            NDArray x = null;
+            int joined = 0;
+            for (int l = runs.isEmpty() ? n : runs.get(order.get(0)).fromLayer(); l < n; l++) {
+                NDList joining = new NDList();
+                while (joined < order.size() && runs.get(order.get(joined)).fromLayer() == l) {
+                    joining.add(runs.get(order.get(joined++)).residPre());
+                }
+                if (!joining.isEmpty()) {
+                    NDArray previous = x;
+                    if (previous != null) {
+                        joining.add(0, previous);
+                    }
+                    x = joining.size() == 1 ? joining.get(0) : NDArrays.concat(joining, 0);
+                    if (previous != null) {
+                        previous.close();
+                    }
+                }
+                NDArray next = stackedBlock(l, x, segments.subList(0, joined));
+                if (l > runs.get(order.get(0)).fromLayer() || joining.size() > 1) {
+                    x.close();
+                }
+                x = next;
+            }
+            NDArray[] outputs = new NDArray[runs.size()];
+            long row = 0;
+            for (int j = 0; j < order.size(); j++) {
+                BlockRun r = runs.get(order.get(j));
+                long rows = r.residPre().getShape().get(0);
+                if (r.fromLayer() == n) {
+                    outputs[order.get(j)] = r.residPre();
+                    continue;
+                }
+                outputs[order.get(j)] = x.get(row + ":" + (row + rows));
+                row += rows;
+            }
+            return List.of(outputs);
+        } finally {
+            segments.forEach(Segment::close);
         }
     }
 
@@ -132,16 +203,15 @@ public final class LlamaModel implements AutoCloseable {
 
     // ---- one decoder block ---------------------------------------------------------------
 
-    private NDArray block(int layer, NDArray x, Segment segment, Hook hook) {
+    private NDArray block(int layer, NDArray x, List<Segment> segments, Hook hook) {
         LlamaWeights.Layer w = weights.layers.get(layer);
-        blockEvaluations.incrementAndGet();
-        tokenBlocks.addAndGet(x.getShape().get(0));
+        count(segments, x);
         NDArray attnOut;
         NDArray mlpOut;
         NDArray out;
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            attnOut = hook.at(Point.attnOut(layer), attention(layer, rmsNorm(x, w.inputNorm()), w, segment));
+            attnOut = hook.at(Point.attnOut(layer), attention(layer, rmsNorm(x, w.inputNorm()), w, segments));
             NDArray h = x.add(attnOut);
             mlpOut = hook.at(Point.mlpOut(layer), mlp(rmsNorm(h, w.postNorm()), w));
             out = hook.at(Point.residPost(layer), h.add(mlpOut));
@@ -149,6 +219,26 @@ public final class LlamaModel implements AutoCloseable {
         }
         handToEnclosingScope(attnOut, mlpOut, out);
         return out;
+    }
+
+    /** A block over stacked runs, without hooks: only its output survives it. */
+    private NDArray stackedBlock(int layer, NDArray x, List<Segment> segments) {
+        LlamaWeights.Layer w = weights.layers.get(layer);
+        count(segments, x);
+        NDArray out;
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            NDArray h = x.add(attention(layer, rmsNorm(x, w.inputNorm()), w, segments));
+            out = h.add(mlp(rmsNorm(h, w.postNorm()), w));
+            NDScope.unregister(out);
+        }
+        NDScope.register(out);
+        return out;
+    }
+
+    private void count(List<Segment> segments, NDArray x) {
+        blockEvaluations.addAndGet(segments.size());
+        tokenBlocks.addAndGet(x.getShape().get(0));
     }
 
     /**
@@ -172,15 +262,37 @@ public final class LlamaModel implements AutoCloseable {
         return Gemm.linear(x, weight);
     }
 
-    private NDArray attention(int layer, NDArray x, LlamaWeights.Layer w, Segment segment) {
-        long t = x.getShape().get(0);
+    /**
+     * Grouped-query causal attention of stacked runs: the q/k/v and output projections over every
+     * row at once, scores and mixing within each run's rows.
+     */
+    private NDArray attention(int layer, NDArray x, LlamaWeights.Layer w, List<Segment> segments) {
+        NDArray q = linear(x, w.q());
+        NDArray k = linear(x, w.k());
+        NDArray v = linear(x, w.v());
+        if (segments.size() == 1) {
+            return linear(attend(layer, q, k, v, segments.get(0)), w.o());
+        }
+        NDList mixed = new NDList();
+        long row = 0;
+        for (Segment segment : segments) {
+            String rows = row + ":" + (row + segment.rows);
+            mixed.add(attend(layer, q.get(rows), k.get(rows), v.get(rows), segment));
+            row += segment.rows;
+        }
+        return linear(NDArrays.concat(mixed, 0), w.o());
+    }
+
+    /** One run's attention from its projected rows: {@code [T][heads * head_dim]}, before the output projection. */
+    private NDArray attend(int layer, NDArray qRows, NDArray kRows, NDArray vRows, Segment segment) {
+        long t = qRows.getShape().get(0);
         int hd = config.headDim();
         int heads = config.numHeads();
         int kvHeads = config.numKvHeads();
         int groups = config.kvGroups();
-        NDArray q = rope(linear(x, w.q()).reshape(t, heads, hd).transpose(1, 0, 2), segment);
-        NDArray k = rope(linear(x, w.k()).reshape(t, kvHeads, hd).transpose(1, 0, 2), segment);
-        NDArray v = linear(x, w.v()).reshape(t, kvHeads, hd).transpose(1, 0, 2);
+        NDArray q = rope(qRows.reshape(t, heads, hd).transpose(1, 0, 2), segment);
+        NDArray k = rope(kRows.reshape(t, kvHeads, hd).transpose(1, 0, 2), segment);
+        NDArray v = vRows.reshape(t, kvHeads, hd).transpose(1, 0, 2);
         if (segment.capture != null) {
             NDScope.unregister(k, v);
             segment.capture.put(layer, k, v);
@@ -199,7 +311,7 @@ public final class LlamaModel implements AutoCloseable {
                 .add(segment.causalMask);
         NDArray probabilities = scores.softmax(-1).reshape(kvHeads, groups * t, keys);
         NDArray perHead = probabilities.matMul(v).reshape(heads, t, hd);
-        return linear(perHead.transpose(1, 0, 2).reshape(t, (long) heads * hd), w.o());
+        return perHead.transpose(1, 0, 2).reshape(t, (long) heads * hd);
     }
 
     /** Rotate-half RoPE on {@code [heads][T][head_dim]}: dimension i pairs with i + head_dim/2. */
@@ -357,10 +469,12 @@ public final class LlamaModel implements AutoCloseable {
         final NDArray causalMask;
         final KvCache prefix;
         final KvCache capture;
+        final long rows;
         /** Keys and values written to {@link #capture}, handed to the enclosing scope when the run ends. */
         final java.util.List<NDArray> captured = new java.util.ArrayList<>();
 
         Segment(NDArray cos, NDArray sin, NDArray causalMask, KvCache prefix, KvCache capture) {
+            this.rows = cos.getShape().get(0);
             this.cos = cos;
             this.sin = sin;
             this.causalMask = causalMask;

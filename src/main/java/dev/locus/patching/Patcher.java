@@ -36,19 +36,84 @@ public final class Patcher {
         return Scoring.resolve(recipient, List.of(pending(run, point, intervention, targets))).get(0);
     }
 
+    /** One patched run: the clean run it patches, where, how, and where its targets come from. */
+    public record Job(CleanRun run, Point point, Intervention intervention, Targets targets) {}
+
+    /**
+     * Rows stacked into one batch at most: bounds a batch's activations (the widest, the MLP's
+     * [rows][8192] at 1B shape, is 134 MB at 4096 rows). {@code -Dlocus.batch_rows=0} runs every
+     * pass alone, for comparison.
+     */
+    static final int BATCH_ROWS = Integer.getInteger("locus.batch_rows", 4096);
+
     /**
      * Runs the patched pass and keeps what remains to be scored; {@link Scoring#resolve} scores
      * the requests of many passes at once. The naive schedule scores at once.
      */
     Scoring.Request pending(CleanRun run, Point point, Intervention intervention, Targets targets) {
-        point.checkedFor(recipient.config().numLayers());
-        requireTargets(intervention, targets, run);
+        return pending(List.of(new Job(run, point, intervention, targets))).get(0);
+    }
+
+    /**
+     * Runs many patched passes, in order. Cached passes patched at a block's input (embeddings,
+     * {@code resid_post}, {@code block_out}) run stacked through {@link LlamaModel#runBlocksTogether},
+     * up to {@link #BATCH_ROWS} rows at a time; the others run one by one.
+     */
+    List<Scoring.Request> pending(List<Job> jobs) {
+        Scoring.Request[] requests = new Scoring.Request[jobs.size()];
+        List<Integer> batch = new ArrayList<>();
+        int batchRows = 0;
+        for (int i = 0; i < jobs.size(); i++) {
+            Job job = jobs.get(i);
+            job.point().checkedFor(recipient.config().numLayers());
+            requireTargets(job.intervention(), job.targets(), job.run());
+            if (job.run().schedule == Schedule.NAIVE || !atInput(job.point())) {
+                try (NDScope scope = new NDScope()) {
+                    scope.suppressNotUsedWarning();
+                    requests[i] = job.run().schedule == Schedule.NAIVE
+                            ? Scoring.Request.resolved(job.run().tokens, naive(job.run(), job.point(), job.intervention(), job.targets()))
+                            : hooked(job.run(), job.point(), job.intervention(), job.targets());
+                }
+                continue;
+            }
+            int rows = CleanRun.Layout.of(job.run().tokens, job.intervention().positions().touchesPrompt()).ids().length;
+            if (!batch.isEmpty() && batchRows + rows > BATCH_ROWS) {
+                runBatch(jobs, batch, requests);
+                batch.clear();
+                batchRows = 0;
+            }
+            batch.add(i);
+            batchRows += rows;
+        }
+        if (!batch.isEmpty()) {
+            runBatch(jobs, batch, requests);
+        }
+        return List.of(requests);
+    }
+
+    private void runBatch(List<Job> jobs, List<Integer> batch, Scoring.Request[] requests) {
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            return run.schedule == Schedule.NAIVE
-                    ? Scoring.Request.resolved(run.tokens, naive(run, point, intervention, targets))
-                    : cached(run, point, intervention, targets);
+            List<Prepared> prepared = new ArrayList<>();
+            List<LlamaModel.BlockRun> runs = new ArrayList<>();
+            for (int i : batch) {
+                Job job = jobs.get(i);
+                Prepared p = prepare(job.run(), job.point(), job.intervention(), job.targets());
+                prepared.add(p);
+                runs.add(p.blockRun());
+            }
+            List<NDArray> outputs = runs.size() == 1
+                    ? List.of(recipient.runBlocks(runs.get(0).residPre(), runs.get(0).fromLayer(), Hook.NONE,
+                            runs.get(0).prefix(), null, runs.get(0).packing()))
+                    : recipient.runBlocksTogether(runs);
+            for (int j = 0; j < batch.size(); j++) {
+                requests[batch.get(j)] = prepared.get(j).score(outputs.get(j));
+            }
         }
+    }
+
+    private static boolean atInput(Point point) {
+        return point.site() != Point.Site.ATTN_OUT && point.site() != Point.Site.MLP_OUT;
     }
 
     private static void requireTargets(Intervention iv, Targets targets, CleanRun run) {
@@ -87,53 +152,74 @@ public final class Patcher {
     // ---- the cached schedule: start at the patched layer, share the prompt -----------------------
 
     /**
-     * One pass from the patched layer over the rows that change: the prompt (when the patch
-     * touches it) and every completion, packed into one matrix in which each completion sees the
-     * prompt and itself. An untouched prompt is not rerun: its cached keys and values serve.
+     * One cached pass, ready to run: from the patched layer over the rows that change, the prompt
+     * (when the patch touches it) and every completion, packed into one matrix in which each
+     * completion sees the prompt and itself. An untouched prompt is not rerun: its cached keys and
+     * values serve.
      */
-    private Scoring.Request cached(CleanRun run, Point point, Intervention iv, Targets targets) {
+    private record Prepared(LlamaModel.BlockRun blockRun, CleanRun run, CleanRun.Layout layout, boolean promptPatched) {
+        Scoring.Request score(NDArray out) {
+            Prompted tokens = run.tokens;
+            return Scoring.request(tokens, out, tokens.boundary() - 1, layout.completionRows(),
+                    promptPatched ? null : run.firstTokenLogprobs());
+        }
+    }
+
+    /** The cached pass of a patch at a block's input: the patch is added to the rows before the first block runs. */
+    private Prepared prepare(CleanRun run, Point point, Intervention iv, Targets targets) {
         int from = point.resumeLayer();
-        Prompted tokens = run.tokens;
         boolean promptPatched = iv.positions().touchesPrompt();
-        boolean atInput = point.site() != Point.Site.ATTN_OUT && point.site() != Point.Site.MLP_OUT;
-        CleanRun.Layout layout = CleanRun.Layout.of(tokens, promptPatched);
-        List<Integer> roles = new ArrayList<>();
-        List<Integer> firstRows = new ArrayList<>();
-        if (promptPatched) {
-            roles.add(-1);
-            firstRows.add(0);
-        }
-        for (int i = 0; i < tokens.completions().size(); i++) {
-            roles.add(i);
-            firstRows.add(layout.firstRow(i));
-        }
+        CleanRun.Layout layout = CleanRun.Layout.of(run.tokens, promptPatched);
         NDList parts = new NDList();
-        for (int role : roles) {
+        for (int role : roles(run, promptPatched)) {
             Trace trace = run.trace(role);
-            parts.add(atInput && patches(iv, role)
-                    ? trace.stream[from].add(delta(trace.at(point), run, role, point, iv, targets))
-                    : trace.stream[from]);
+            parts.add(patches(iv, role) ? trace.stream[from].add(delta(trace.at(point), run, role, point, iv, targets)) : trace.stream[from]);
         }
         NDArray packed = parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 0);
-        Hook hook = Hook.NONE;
-        if (!atInput) {
-            Point target = Trace.modelPoint(point);
-            hook = (p, v) -> {
-                if (!p.equals(target)) {
-                    return v;
-                }
-                NDList deltas = new NDList();
-                for (int k = 0; k < roles.size(); k++) {
-                    int role = roles.get(k);
-                    NDArray part = v.get(firstRows.get(k) + ":" + (firstRows.get(k) + run.trace(role).rows()));
-                    deltas.add(patches(iv, role) ? delta(part, run, role, point, iv, targets) : part.zerosLike());
-                }
-                return v.add(deltas.size() == 1 ? deltas.get(0) : NDArrays.concat(deltas, 0));
-            };
+        return new Prepared(new LlamaModel.BlockRun(packed, from, promptPatched ? null : run.promptCache, layout.packing()),
+                run, layout, promptPatched);
+    }
+
+    /** The cached pass of a patch inside a block (attention or MLP output), applied by a hook as the block runs. */
+    private Scoring.Request hooked(CleanRun run, Point point, Intervention iv, Targets targets) {
+        int from = point.resumeLayer();
+        boolean promptPatched = iv.positions().touchesPrompt();
+        CleanRun.Layout layout = CleanRun.Layout.of(run.tokens, promptPatched);
+        List<Integer> roles = roles(run, promptPatched);
+        NDList parts = new NDList();
+        List<Integer> firstRows = new ArrayList<>();
+        for (int role : roles) {
+            parts.add(run.trace(role).stream[from]);
+            firstRows.add(role < 0 ? 0 : layout.firstRow(role));
         }
+        NDArray packed = parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 0);
+        Point target = Trace.modelPoint(point);
+        Hook hook = (p, v) -> {
+            if (!p.equals(target)) {
+                return v;
+            }
+            NDList deltas = new NDList();
+            for (int k = 0; k < roles.size(); k++) {
+                int role = roles.get(k);
+                NDArray part = v.get(firstRows.get(k) + ":" + (firstRows.get(k) + run.trace(role).rows()));
+                deltas.add(patches(iv, role) ? delta(part, run, role, point, iv, targets) : part.zerosLike());
+            }
+            return v.add(deltas.size() == 1 ? deltas.get(0) : NDArrays.concat(deltas, 0));
+        };
         NDArray out = recipient.runBlocks(packed, from, hook, promptPatched ? null : run.promptCache, null, layout.packing());
-        return Scoring.request(tokens, out, tokens.boundary() - 1, layout.completionRows(),
-                promptPatched ? null : run.firstTokenLogprobs());
+        return new Prepared(null, run, layout, promptPatched).score(out);
+    }
+
+    /** The segments a cached pass reruns: the prompt (-1) when patched, then every completion. */
+    private static List<Integer> roles(CleanRun run, boolean promptPatched) {
+        List<Integer> roles = new ArrayList<>();
+        if (promptPatched) {
+            roles.add(-1);
+        }
+        for (int i = 0; i < run.tokens.completions().size(); i++) {
+            roles.add(i);
+        }
+        return roles;
     }
 
     /** Whether the intervention changes any row of a role's segment (the prompt is -1). */

@@ -143,7 +143,7 @@ public final class Sweep {
                     LlamaModel recipient = recipient(direction);
                     LlamaModel donor = recipient == base ? tuned : base;
                     Patcher patcher = new Patcher(recipient);
-                    List<Scoring.Request> requests = new ArrayList<>();
+                    List<Patcher.Job> jobs = new ArrayList<>();
                     List<List<float[]>> scored;
                     try {
                         for (Cell cell : cells) {
@@ -154,9 +154,9 @@ public final class Sweep {
                             }
                             Patcher.Targets targets = new Patcher.Targets(clean.get(donor), shuffled,
                                     means.get(direction).get(cell.point()));
-                            requests.add(patcher.pending(clean.get(recipient), cell.point(), cell.intervention(), targets));
+                            jobs.add(new Patcher.Job(clean.get(recipient), cell.point(), cell.intervention(), targets));
                         }
-                        scored = Scoring.resolve(recipient, requests);
+                        scored = Scoring.resolve(recipient, patcher.pending(jobs));
                     } catch (Numerics.NonFiniteException e) {
                         throw new Numerics.NonFiniteException("pair " + pair.id(), direction.label() + " "
                                 + cells.stream().map(Cell::label).toList(), "a patched run produced a non-finite value although both "

@@ -159,6 +159,35 @@ class LlamaModelTest {
         }
     }
 
+    /**
+     * Runs stacked through the blocks (joining at their own layers, one over a cached prefix, one
+     * packed with two segments) give each run's output alone: attention never crosses runs.
+     */
+    @Test
+    void stackedRunsEqualEachRunAlone() {
+        try (NDManager root = NDManager.newBaseManager();
+                LlamaModel model = LlamaModel.load(Golden.dir("tiny-f32-a"), root);
+                NDManager work = root.newSubManager()) {
+            int[] prompt = {5, 17, 250, 3, 99};
+            KvCache cache = new KvCache(model.config().numLayers(), prompt.length);
+            model.runBlocks(model.embed(work, prompt), 0, Hook.NONE, null, cache);
+            int[] a = {42, 7, 1, 200, 13, 8};
+            int[] b = {9, 11};
+            int[] c = {77, 78, 79};
+            java.util.List<LlamaModel.BlockRun> runs = java.util.List.of(
+                    new LlamaModel.BlockRun(model.embed(work, a), 2, null, Packing.contiguous(0, a.length)),
+                    new LlamaModel.BlockRun(model.embed(work, b), 0, cache, Packing.contiguous(prompt.length, b.length)),
+                    new LlamaModel.BlockRun(model.embed(work, c), 1, null, new Packing(new int[] {0, 1, 1}, new int[] {0, 1, 2})),
+                    new LlamaModel.BlockRun(model.embed(work, b), model.config().numLayers(), null, Packing.contiguous(0, b.length)));
+            java.util.List<NDArray> together = model.runBlocksTogether(runs);
+            for (int i = 0; i < runs.size(); i++) {
+                LlamaModel.BlockRun r = runs.get(i);
+                float[] alone = model.runBlocks(r.residPre(), r.fromLayer(), Hook.NONE, r.prefix(), null, r.packing()).toFloatArray();
+                Tolerance.assertReordered(alone, together.get(i).toFloatArray(), "run " + i);
+            }
+        }
+    }
+
     @Test
     void replacingAPointChangesEverythingDownstreamOnly() {
         try (NDManager root = NDManager.newBaseManager();

@@ -1,0 +1,189 @@
+package dev.locus.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.locus.Provenance;
+import dev.locus.claims.Expectations;
+import dev.locus.claims.Journal;
+import dev.locus.claims.Measurement;
+import dev.locus.data.PairSampling;
+import dev.locus.data.PairsFile;
+import dev.locus.data.PreferencePair;
+import dev.locus.model.Gemm;
+import dev.locus.model.LlamaConfig;
+import dev.locus.patching.Prompted;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The whole measurement of a reproduction (clean runs, both layer sweeps at both sites, dose and
+ * controls, SVD, subspace patches, LASSO's distances) on two random 1B-shaped checkpoints, for a
+ * few pairs, timed per phase and extrapolated to a full run; peak RSS with both models resident.
+ *
+ * <p>There is no Llama-3 tokenizer here, so each sampled HH pair becomes random token ids of the
+ * length Llama-3's tokenizer would give it, estimated as UTF-8 bytes / {@code --bytes-per-token}.
+ */
+@Command(name = "bench-reproduce", mixinStandardHelpOptions = true,
+        description = "Time a whole reproduction per phase on two random 1B-shaped checkpoints and extrapolate to --full pairs.")
+public final class BenchReproduceCommand implements Callable<Integer> {
+    @Option(names = "--dir", defaultValue = "target/bench", description = "Where the random checkpoints live (default ${DEFAULT-VALUE}).")
+    Path dir;
+
+    @Option(names = "--shape", defaultValue = "llama-3.2-1b", description = "tiny | llama-3.2-1b (default ${DEFAULT-VALUE}).")
+    String shape;
+
+    @Option(names = "--seeds", split = ",", defaultValue = "7,8", description = "Weights seeds of base and tuned (default ${DEFAULT-VALUE}).")
+    long[] seeds;
+
+    @Option(names = "--n", defaultValue = "2", description = "Pairs measured, half held out (default ${DEFAULT-VALUE}).")
+    int n;
+
+    @Option(names = "--full", defaultValue = "80", description = "Pairs of the full run extrapolated to (default ${DEFAULT-VALUE}).")
+    int full;
+
+    @Option(names = "--pairs", description = "Pairs whose lengths are used (default: the shipped datasets/hh-rlhf-test-512.jsonl).")
+    Path pairs;
+
+    @Option(names = "--expect", description = "Run settings: alphas, ranks, random frames, site, positions "
+            + "(default: expectations/llama-3.2-1b.yaml).")
+    Path expect;
+
+    @Option(names = "--peak-layer", description = "Measure the dose and subspace phases at this layer (default: argmax f_L, "
+            + "as a reproduction does; on random weights that is usually layer 0, the costliest).")
+    Integer peakLayer;
+
+    @Option(names = "--bytes-per-token", defaultValue = "4.0", description = "UTF-8 bytes per Llama-3 token (default ${DEFAULT-VALUE}).")
+    double bytesPerToken;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Pair sampling and token seed (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--out", defaultValue = "target/bench/reproduce.json", description = "Figures as JSON (default ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Override
+    public Integer call() throws IOException {
+        if (n < 2) {
+            throw new dev.locus.LocusException("--n", "--n", "at least 2 pairs (one fitted, one held out), found " + n, null);
+        }
+        Path home = Path.of(System.getProperty("locus.home", "."));
+        Path pairsFile = pairs != null ? pairs : home.resolve("datasets").resolve("hh-rlhf-test-512.jsonl");
+        Path expectationsFile = expect != null ? expect : home.resolve("expectations").resolve("llama-3.2-1b.yaml");
+        Expectations file = Expectations.read(expectationsFile);
+        Expectations.Run r = file.run();
+        Expectations.Run run = new Expectations.Run(n, seed, r.heldOutFraction(), r.site(), r.positions(),
+                peakLayer != null ? peakLayer : r.peakLayer(), r.bootstrapResamples(), r.confidence(), r.controlSeed());
+        Expectations expectations = new Expectations(file.name(), file.description(), run, file.asymmetry(), file.doseResponse(),
+                file.lowRank(), file.sparseAttribution(), file.truth());
+        LlamaConfig config = RandomCheckpointCommand.parseShape(shape).config();
+        Path base = BenchCheckpoint.ensure(dir, shape, seeds[0], "bench-reproduce");
+        Path tuned = BenchCheckpoint.ensure(dir, shape, seeds[1], "bench-reproduce");
+
+        List<PreferencePair> all = PairsFile.load(pairsFile);
+        List<PreferencePair> sample = PairSampling.stratified(all, n, seed);
+        double fullTokensPerPair = PairSampling.stratified(all, full, seed).stream().mapToLong(this::tokens).average().orElseThrow();
+        PairSampling.Split split = PairSampling.split(sample, run.heldOutFraction(), seed);
+        Set<String> heldIds = new HashSet<>();
+        split.heldOut().forEach(p -> heldIds.add(p.id()));
+        Random random = new Random(seed);
+        List<Prompted> prompted = new ArrayList<>();
+        boolean[] heldOut = new boolean[sample.size()];
+        long rows = 0;
+        for (int i = 0; i < sample.size(); i++) {
+            PreferencePair p = sample.get(i);
+            int[] prompt = ids(random, config, tokens(p.prompt()));
+            if (config.bosTokenId() != null) {
+                prompt[0] = config.bosTokenId();
+            }
+            prompted.add(new Prompted(p.id(), prompt, List.of(ids(random, config, tokens(p.chosen())), ids(random, config, tokens(p.rejected())))));
+            heldOut[i] = heldIds.contains(p.id());
+            rows += tokens(p);
+        }
+        Provenance provenance = Provenance.of("locus bench-reproduce").seed(seed).file("pairs", pairsFile)
+                .config("shape", shape).config("seeds", seeds[0] + "," + seeds[1]).config("bytes_per_token", bytesPerToken)
+                .config("expectations", expectations.name()).build();
+        Measurement.Plan plan = new Measurement.Plan(new Measurement.Subject("bench-reproduce", base, tuned, pairsFile, expectationsFile),
+                expectations, config, prompted, List.of(), heldOut, ai.djl.Device.cpu(), provenance);
+        Map<String, Double> timings = new LinkedHashMap<>();
+        long started = System.nanoTime();
+        Measurement measurement = Measurement.measure(plan, System.err, Journal.none(), timings);
+        double total = (System.nanoTime() - started) / 1e9;
+
+        int held = 0;
+        for (boolean h : heldOut) {
+            held += h ? 1 : 0;
+        }
+        int fullHeld = (int) Math.round(full * run.heldOutFraction());
+        double perPairSweeps = timings.get("layer_sweeps") / n;
+        double perPairDose = timings.get("dose_and_controls") / n;
+        double perHeldSubspace = timings.get("subspace_patches") / held;
+        // Cost grows about linearly with a pair's tokens at these lengths (attention is a few per cent),
+        // so a few measured pairs stand for the full sample in proportion to their tokens.
+        double lengthScale = fullTokensPerPair / ((double) rows / n);
+        double extrapolated = lengthScale * (full * (perPairSweeps + perPairDose) + fullHeld * perHeldSubspace) + timings.get("svd");
+        long peakRss = BenchCommand.peakRssBytes();
+        long float32Bytes = 2 * config.parameterCount() * 4;
+
+        ObjectNode report = new ObjectMapper().createObjectNode();
+        report.put("shape", shape);
+        report.put("pairs", n);
+        report.put("held_out_pairs", held);
+        report.put("mean_tokens_per_pair", (double) rows / n);
+        report.put("peak_layer", measurement.peakLayer());
+        report.put("peak_chosen_by", measurement.peakChosenBy());
+        report.put("matmul", Gemm.choice().description());
+        ObjectNode phases = report.putObject("seconds");
+        timings.forEach(phases::put);
+        phases.put("total", total);
+        report.put("per_pair_layer_sweeps_with_clean_runs", perPairSweeps);
+        report.put("per_pair_dose_and_controls", perPairDose);
+        report.put("per_held_out_pair_subspace", perHeldSubspace);
+        report.put("full_sample_mean_tokens_per_pair", fullTokensPerPair);
+        report.put("length_scale", lengthScale);
+        report.put("extrapolated_pairs", full);
+        report.put("extrapolated_seconds", extrapolated);
+        report.put("peak_rss_bytes", peakRss);
+        report.put("both_models_float32_bytes", float32Bytes);
+        report.put("peak_rss_vs_float32_plus_2gb", (double) peakRss / (1.3 * float32Bytes + 2e9));
+        System.err.printf(Locale.ROOT, "locus bench-reproduce: %d pairs (%d held out), %.0f tokens per pair, L* = %d (%s), %s%n",
+                n, held, (double) rows / n, measurement.peakLayer(), measurement.peakChosenBy(), Gemm.choice().description());
+        System.err.printf(Locale.ROOT, "locus bench-reproduce: per pair: layer sweeps with clean runs %.1f s, dose and controls %.1f s; "
+                + "per held-out pair: subspace %.1f s; SVD %.1f s%n", perPairSweeps, perPairDose, perHeldSubspace, timings.get("svd"));
+        System.err.printf(Locale.ROOT, "locus bench-reproduce: the %d-pair sample averages %.0f tokens per pair: per-pair times scaled by %.3f%n",
+                full, fullTokensPerPair, lengthScale);
+        System.err.printf(Locale.ROOT, "locus bench-reproduce: extrapolated to %d pairs (%d held out): %.0f s = %.2f h; "
+                + "peak RSS %.2f GB (both models' float32 weights %.2f GB; 1.3x + 2 GB = %.2f GB)%n",
+                full, fullHeld, extrapolated, extrapolated / 3600, peakRss / 1e9, float32Bytes / 1e9, (1.3 * float32Bytes + 2e9) / 1e9);
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        String json = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(report);
+        Files.writeString(out, json + "\n", StandardCharsets.UTF_8);
+        System.out.println(json);
+        return 0;
+    }
+
+    /** A pair's tokens: prompt (with its BOS) and both completions. */
+    private long tokens(PreferencePair p) {
+        return tokens(p.prompt()) + tokens(p.chosen()) + tokens(p.rejected());
+    }
+
+    private int tokens(String text) {
+        return Math.max(1, (int) Math.round(text.getBytes(StandardCharsets.UTF_8).length / bytesPerToken));
+    }
+
+    private static int[] ids(Random random, LlamaConfig config, int length) {
+        return random.ints(length, 0, config.vocabSize()).toArray();
+    }
+}
