@@ -38,6 +38,15 @@ public record Expectations(String name, String description, Run run, Asymmetry a
         }
     }
 
+    /** The same expectations with a command line's run settings in place of the file's; null keeps the file's. */
+    public Expectations overriddenBy(Integer pairs, Long seed, String site, Integer peakLayer) {
+        Run r = run;
+        Run overridden = new Run(pairs != null ? pairs : r.pairs(), seed != null ? seed : r.seed(), r.heldOutFraction(),
+                site != null ? site : r.site(), r.positions(), peakLayer != null ? peakLayer : r.peakLayer(), r.bootstrapResamples(),
+                r.confidence(), r.controlSeed());
+        return new Expectations(name, description, overridden, asymmetry, doseResponse, lowRank, sparseAttribution, truth);
+    }
+
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Asymmetry(Verdict expect, Double holmAlpha, Double minDifference, String direction, Double maxNoiseFraction) {}
 

@@ -82,12 +82,8 @@ public final class BenchReproduceCommand implements Callable<Integer> {
         Path home = Path.of(System.getProperty("locus.home", "."));
         Path pairsFile = pairs != null ? pairs : home.resolve("datasets").resolve("hh-rlhf-test-512.jsonl");
         Path expectationsFile = expect != null ? expect : home.resolve("expectations").resolve("llama-3.2-1b.yaml");
-        Expectations file = Expectations.read(expectationsFile);
-        Expectations.Run r = file.run();
-        Expectations.Run run = new Expectations.Run(n, seed, r.heldOutFraction(), r.site(), r.positions(),
-                peakLayer != null ? peakLayer : r.peakLayer(), r.bootstrapResamples(), r.confidence(), r.controlSeed());
-        Expectations expectations = new Expectations(file.name(), file.description(), run, file.asymmetry(), file.doseResponse(),
-                file.lowRank(), file.sparseAttribution(), file.truth());
+        Expectations expectations = Expectations.read(expectationsFile).overriddenBy(n, seed, null, peakLayer);
+        Expectations.Run run = expectations.run();
         LlamaConfig config = RandomCheckpointCommand.parseShape(shape).config();
         Path base = BenchCheckpoint.ensure(dir, shape, seeds[0], "bench-reproduce");
         Path tuned = BenchCheckpoint.ensure(dir, shape, seeds[1], "bench-reproduce");

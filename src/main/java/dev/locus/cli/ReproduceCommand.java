@@ -87,7 +87,7 @@ public final class ReproduceCommand implements Callable<Integer> {
         Path pairsFile = pairs != null ? pairs : home.resolve("datasets").resolve("hh-rlhf-test-512.jsonl");
         Path expectationsFile = expect != null ? expect
                 : home.resolve("expectations").resolve(base == null ? "fixture-localized.yaml" : "llama-3.2-1b.yaml");
-        Expectations expectations = overridden(Expectations.read(expectationsFile));
+        Expectations expectations = Expectations.read(expectationsFile).overriddenBy(n, seed, point, null);
         Measurement.Subject subject;
         if (base == null) {
             Path fixture = out.resolve("fixture");
@@ -149,13 +149,6 @@ public final class ReproduceCommand implements Callable<Integer> {
             }
         }
         Files.createDirectories(out);
-    }
-
-    private Expectations overridden(Expectations e) {
-        Expectations.Run r = e.run();
-        Expectations.Run run = new Expectations.Run(n != null ? n : r.pairs(), seed != null ? seed : r.seed(), r.heldOutFraction(),
-                point != null ? point : r.site(), r.positions(), r.peakLayer(), r.bootstrapResamples(), r.confidence(), r.controlSeed());
-        return new Expectations(e.name(), e.description(), run, e.asymmetry(), e.doseResponse(), e.lowRank(), e.sparseAttribution(), e.truth());
     }
 
     /** The command that reproduces this run, the same for every run of the same inputs (no output folder, no --resume). */

@@ -1,0 +1,41 @@
+package dev.locus.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code bench-reproduce} on the tiny random shape: every phase timed, the extrapolation and the memory figures written. */
+class BenchReproduceCommandTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void timesEveryPhaseAndExtrapolates() throws IOException {
+        Path out = tmp.resolve("reproduce.json");
+        assertEquals(0, Main.run("bench-reproduce", "--shape", "tiny", "--n", "4", "--full", "80", "--dir", tmp.toString(),
+                "--out", out.toString()));
+        JsonNode report = new ObjectMapper().readTree(out.toFile());
+        for (String phase : new String[] {"layer_sweeps", "dose_and_controls", "svd", "subspace_patches"}) {
+            assertThat(report.at("/seconds/" + phase).asDouble()).as(phase).isPositive();
+        }
+        assertEquals(4, report.get("pairs").asInt());
+        assertEquals(2, report.get("held_out_pairs").asInt());
+        double perPair = report.get("per_pair_layer_sweeps_with_clean_runs").asDouble() + report.get("per_pair_dose_and_controls").asDouble();
+        double expected = report.get("length_scale").asDouble()
+                * (80 * perPair + 40 * report.get("per_held_out_pair_subspace").asDouble()) + report.at("/seconds/svd").asDouble();
+        assertThat(report.get("extrapolated_seconds").asDouble()).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-6 * expected));
+        assertThat(report.get("peak_rss_bytes").asLong()).isPositive();
+        assertThat(report.get("matmul").asText()).contains("OpenBLAS");
+    }
+
+    @Test
+    void needsAFittedAndAHeldOutPair() {
+        assertEquals(Main.BAD_INPUT, Main.run("bench-reproduce", "--shape", "tiny", "--n", "1", "--dir", tmp.toString()));
+    }
+}
