@@ -171,7 +171,7 @@ public record Measurement(Provenance provenance, int layers, int hiddenSize, Lis
                 .config("site", run.site()).config("positions", run.positions()).config("control_seed", run.controlSeed())
                 .config("bootstrap_resamples", run.bootstrapResamples()).config("confidence", run.confidence())
                 .config("peak_layer", run.peakLayer() == null ? "argmax f_L" : run.peakLayer())
-                .config("schedule", "cached").config("format", "raw").config("device", device.toString()).config("pairs_measured", pairs.size())
+                .config("schedule", "cached").config("format", "raw").config("device", device.isGpu() ? "gpu:" + device.getDeviceId() : device.getDeviceType()).config("pairs_measured", pairs.size())
                 .config("pairs_skipped", skipped.isEmpty() ? "none" : skipped.stream().map(k -> k.id() + ": " + k.reason())
                         .collect(java.util.stream.Collectors.joining("; ")))
                 .build();
