@@ -102,10 +102,7 @@ public final class Patcher {
                 prepared.add(p);
                 runs.add(p.blockRun());
             }
-            List<NDArray> outputs = runs.size() == 1
-                    ? List.of(recipient.runBlocks(runs.get(0).residPre(), runs.get(0).fromLayer(), Hook.NONE,
-                            runs.get(0).prefix(), null, runs.get(0).packing()))
-                    : recipient.runBlocksTogether(runs);
+            List<NDArray> outputs = recipient.runBlocksTogether(runs);
             for (int j = 0; j < batch.size(); j++) {
                 requests[batch.get(j)] = prepared.get(j).score(outputs.get(j));
             }
