@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
+import dev.locus.LocusException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -35,17 +36,25 @@ public final class Gemm {
 
     private Gemm() {}
 
-    private static final class Chosen {
-        static final Choice CHOICE = choose();
-    }
+    private static volatile Choice chosen;
 
+    /** The route, chosen on first use from {@code -Dlocus.matmul} (a bad value is refused by name, every time it is asked). */
     public static Choice choice() {
-        return Chosen.CHOICE;
+        Choice c = chosen;
+        if (c == null) {
+            synchronized (Gemm.class) {
+                if (chosen == null) {
+                    chosen = choose(System.getProperty(PROPERTY, "openblas"));
+                }
+                c = chosen;
+            }
+        }
+        return c;
     }
 
     /** {@code x W^T}: {@code x} is {@code [..][in]}, {@code w} is {@code [out][in]}; float32. */
     public static NDArray linear(NDArray x, NDArray w) {
-        if (Chosen.CHOICE.route() != Route.OPENBLAS || !x.getDevice().equals(Device.cpu())
+        if (choice().route() != Route.OPENBLAS || !x.getDevice().equals(Device.cpu())
                 || x.getDataType() != DataType.FLOAT32 || w.getDataType() != DataType.FLOAT32) {
             return x.matMul(w.transpose());
         }
@@ -83,13 +92,13 @@ public final class Gemm {
         return bytes.order(ByteOrder.nativeOrder()).asFloatBuffer();
     }
 
-    private static Choice choose() {
-        String asked = System.getProperty(PROPERTY, "openblas").toLowerCase(Locale.ROOT);
+    static Choice choose(String property) {
+        String asked = property.toLowerCase(Locale.ROOT);
         if (asked.equals("libtorch")) {
             return new Choice(Route.LIBTORCH, "libtorch (-D" + PROPERTY + "=libtorch)");
         }
         if (!asked.equals("openblas")) {
-            throw new IllegalArgumentException("-D" + PROPERTY + " must be openblas or libtorch, found \"" + asked + "\"");
+            throw new LocusException("-D" + PROPERTY, PROPERTY, "expected openblas or libtorch, found \"" + property + "\"", null);
         }
         String kernel;
         try {

@@ -27,6 +27,13 @@ class GemmTest {
         assertNull(Gemm.selfCheck());
     }
 
+    @Test
+    void anUnknownRouteIsRefusedByName() {
+        assertThat(org.junit.jupiter.api.Assertions.assertThrows(dev.locus.LocusException.class, () -> Gemm.choose("mkl")))
+                .hasMessageContaining("locus.matmul").hasMessageContaining("\"mkl\"");
+        assertEquals(Gemm.Route.LIBTORCH, Gemm.choose("libtorch").route());
+    }
+
     @Property(tries = 60)
     void linearMeetsTheFloat32BoundOnAnyShape(@ForAll @IntRange(min = 1, max = 70) int m,
             @ForAll @IntRange(min = 1, max = 200) int n, @ForAll @IntRange(min = 1, max = 600) int k,
