@@ -110,7 +110,7 @@ public final class LlamaModel implements AutoCloseable {
         try (Segment segment = segment(residPre, prefix, capture, packing)) {
             NDArray x = residPre;
             for (int l = fromLayer; l < config.numLayers(); l++) {
-                x = block(l, x, List.of(segment), hook);
+                x = block(l, x, segment, hook);
             }
             segment.captured.forEach(NDScope::register);
             return x;
@@ -203,15 +203,15 @@ public final class LlamaModel implements AutoCloseable {
 
     // ---- one decoder block ---------------------------------------------------------------
 
-    private NDArray block(int layer, NDArray x, List<Segment> segments, Hook hook) {
+    private NDArray block(int layer, NDArray x, Segment segment, Hook hook) {
         LlamaWeights.Layer w = weights.layers.get(layer);
-        count(segments, x);
+        count(List.of(segment), x);
         NDArray attnOut;
         NDArray mlpOut;
         NDArray out;
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            attnOut = hook.at(Point.attnOut(layer), attention(layer, rmsNorm(x, w.inputNorm()), w, segments));
+            attnOut = hook.at(Point.attnOut(layer), attention(layer, rmsNorm(x, w.inputNorm()), w, List.of(segment)));
             NDArray h = x.add(attnOut);
             mlpOut = hook.at(Point.mlpOut(layer), mlp(rmsNorm(h, w.postNorm()), w));
             out = hook.at(Point.residPost(layer), h.add(mlpOut));
