@@ -1,6 +1,7 @@
 package dev.locus;
 
 import ai.djl.engine.Engine;
+import dev.locus.model.Checkpoint;
 import dev.locus.model.Gemm;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
@@ -59,6 +60,13 @@ public record Provenance(String tool, SortedMap<String, String> sha256, Long see
         public Builder files(String role, Map<String, String> hashes) {
             hashes.forEach((name, hash) -> sha256.put(role + "/" + name, hash));
             return this;
+        }
+
+        /** Every file of a checkpoint, hashed, named {@code role/file}. */
+        public Builder checkpoint(String role, Path dir) {
+            try (Checkpoint c = Checkpoint.open(dir)) {
+                return files(role, c.fileHashes());
+            }
         }
 
         public Builder seed(long seed) {

@@ -2,10 +2,12 @@ package dev.locus.claims;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
-import dev.locus.Provenance;
 import dev.locus.analysis.Bootstrap;
 import dev.locus.analysis.Statistics;
 import dev.locus.analysis.Wilcoxon;
+import dev.locus.measure.Measurement;
+import dev.locus.measure.Run;
+import dev.locus.model.Point;
 import dev.locus.patching.Direction;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +23,8 @@ import java.util.List;
  */
 public final class AsymmetryClaim {
     public static final String NAME = "asymmetry";
+    public static final String SENTENCE = "Bidirectional asymmetry: patching tuned activations into the base and base activations "
+            + "into the tuned model, layer by layer over many pairs, moves the margin clearly more one way than the other at the peak layer";
 
     /** One layer's effects in both directions, with CIs, and the paired test of their difference. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -35,22 +39,21 @@ public final class AsymmetryClaim {
      * @param shuffledFraction mean(shuffled patch - m_B) / mean F_L*: near 1 is a shared direction, near 0 pair-specific
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record Result(String claim, Verdict verdict, Verdict expected, int peakLayer, String peakChosenBy, String site,
-            String reason, List<Check> checks, Gain gain, List<LayerEffect> layers, List<LayerEffect> residPost,
-            String dominantDirection, double noiseFraction, double shuffledFraction, Provenance provenance) implements ClaimResult {}
+    public record Result(String claim, Outcome outcome, int peakLayer, String peakChosenBy, Point.Site site,
+            List<LayerEffect> layers, List<LayerEffect> residPost, Direction dominantDirection, double noiseFraction,
+            double shuffledFraction) implements ClaimResult {}
 
     private AsymmetryClaim() {}
 
-    public static Result evaluate(Measurement m, Expectations e) {
-        Expectations.Run run = e.run();
+    public static Result evaluate(Measurement m, Expectations e, Gain gain) {
+        Run run = e.run();
         Expectations.Asymmetry a = e.asymmetry();
-        Gain gain = Gain.of(m, run);
-        String site = run.site();
+        Point.Site site = run.site();
         List<LayerEffect> layers = effects(m, m.sweep(site), run);
-        List<LayerEffect> residPost = effects(m, m.sweep("resid_post"), run);
+        List<LayerEffect> residPost = effects(m, m.sweep(Point.Site.RESID_POST), run);
         int peak = m.peakLayer();
         LayerEffect at = layers.get(peak);
-        String dominant = at.f() >= at.r() ? Direction.TUNED_TO_BASE.label() : Direction.BASE_TO_TUNED.label();
+        Direction dominant = at.f() >= at.r() ? Direction.TUNED_TO_BASE : Direction.BASE_TO_TUNED;
         double[] transfer = transferred(m, m.sweep(site).tunedToBase()[peak]);
         double meanTransfer = Statistics.mean(transfer);
         double noiseFraction = Statistics.mean(transferred(m, m.noise())) / meanTransfer;
@@ -60,14 +63,14 @@ public final class AsymmetryClaim {
         checks.add(Check.above("lower CI bound of f_L* (tuned->base share of the gain at layer " + peak + ")", at.fLow(), 0));
         checks.add(Check.below("Holm-adjusted Wilcoxon p of F - R at layer " + peak, at.holmP(), a.holmAlpha()));
         checks.add(Check.atLeast("|f_L* - r_L*|", Math.abs(at.f() - at.r()), a.minDifference()));
-        if (!a.direction().equals("any")) {
-            checks.add(new Check("dominant direction is " + a.direction() + " (found " + dominant + ")",
-                    dominant.equals(a.direction()) ? 1 : 0, "=", 1, dominant.equals(a.direction())));
+        if (a.direction() != Expectations.Dominance.ANY) {
+            boolean admitted = a.direction().admits(dominant);
+            checks.add(new Check("dominant direction is " + a.direction().label() + " (found " + dominant.label() + ")",
+                    admitted ? 1 : 0, "=", 1, admitted));
         }
         checks.add(Check.below("|noise patch effect| / real patch effect at layer " + peak, Math.abs(noiseFraction), a.maxNoiseFraction()));
-        return new Result(NAME, ClaimResult.verdictOf(gain, checks), a.expect(), peak, m.peakChosenBy(), site,
-                ClaimResult.reasonOf(gain, checks), checks, gain, layers, residPost, dominant, noiseFraction, shuffledFraction,
-                m.provenance());
+        return new Result(NAME, Outcome.of(gain, checks, a.expect()), peak, m.peakChosenBy(), site, layers, residPost, dominant,
+                noiseFraction, shuffledFraction);
     }
 
     /** patched - m_B per pair. */
@@ -79,7 +82,7 @@ public final class AsymmetryClaim {
         return out;
     }
 
-    private static List<LayerEffect> effects(Measurement m, Measurement.LayerSweep sweep, Expectations.Run run) {
+    private static List<LayerEffect> effects(Measurement m, Measurement.LayerSweep sweep, Run run) {
         double[] g = m.gains();
         int layers = m.layers();
         double[][] f = new double[layers][];

@@ -2,8 +2,8 @@ package dev.locus.claims;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
-import dev.locus.Provenance;
 import dev.locus.analysis.Spearman;
+import dev.locus.measure.Measurement;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,6 +15,8 @@ import java.util.List;
  */
 public final class DoseResponseClaim {
     public static final String NAME = "dose_response";
+    public static final String SENTENCE = "Monotone dose-response: alpha-interpolating the peak layer from the base's activations to "
+            + "the tuned model's moves the margin monotonically";
 
     /**
      * @param meanMargins M(alpha) per alpha
@@ -22,15 +24,13 @@ public final class DoseResponseClaim {
      * @param monotonePairs the share of pairs monotone by the same rule
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record Result(String claim, Verdict verdict, Verdict expected, int peakLayer, String reason, List<Check> checks,
-            Gain gain, double[] alphas, double[] meanMargins, double largestStepBack, double spearmanRho, double spearmanP,
-            double monotonePairs, Provenance provenance) implements ClaimResult {}
+    public record Result(String claim, Outcome outcome, int peakLayer, double[] alphas, double[] meanMargins, double largestStepBack,
+            double spearmanRho, double spearmanP, double monotonePairs) implements ClaimResult {}
 
     private DoseResponseClaim() {}
 
-    public static Result evaluate(Measurement m, Expectations e) {
+    public static Result evaluate(Measurement m, Expectations e, Gain gain) {
         Expectations.DoseResponse d = e.doseResponse();
-        Gain gain = Gain.of(m, e.run());
         double[] alphas = m.doseAlphas();
         double[] mean = new double[alphas.length];
         for (int a = 0; a < alphas.length; a++) {
@@ -54,8 +54,7 @@ public final class DoseResponseClaim {
         checks.add(Check.atMost("largest step of the mean margin against its direction, share of |M(1) - M(0)|", stepBack, d.maxStepDown()));
         checks.add(Check.atLeast("Spearman rho(alpha, mean margin), signed by the direction", sign * rho.rho(), d.minSpearman()));
         checks.add(Check.atLeast("share of pairs individually monotone", share, d.minMonotonePairs()));
-        return new Result(NAME, ClaimResult.verdictOf(gain, checks), d.expect(), m.peakLayer(), ClaimResult.reasonOf(gain, checks),
-                checks, gain, alphas, mean, stepBack, rho.rho(), rho.p(), share, m.provenance());
+        return new Result(NAME, Outcome.of(gain, checks, d.expect()), m.peakLayer(), alphas, mean, stepBack, rho.rho(), rho.p(), share);
     }
 
     /**

@@ -6,49 +6,79 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.locus.LocusException;
+import dev.locus.measure.Protocol;
+import dev.locus.measure.Run;
 import dev.locus.model.Point;
-import dev.locus.patching.PatchPositions;
+import dev.locus.patching.Direction;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
  * What a checkpoint pair is expected to show, read from {@code expectations/*.yaml}: how the run is
- * made (pairs, seed, split, point, bootstrap), each claim's thresholds and expected verdict, and for
- * a fixture the planted truth. Every field is required and range-checked; an unknown key, a
- * missing one or a value out of range is refused naming the file and the field.
+ * made (pairs, seed, split, site, bootstrap), each claim's thresholds and expected verdict, what
+ * counts as a regression against a baseline run, and for a fixture the planted truth. Every field
+ * is required and range-checked except the {@code regression} block, whose fields default to
+ * {@link Regression#DEFAULTS}; an unknown key, a missing one or a value out of range is refused
+ * naming the file and the field.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record Expectations(String name, String description, Run run, Asymmetry asymmetry, DoseResponse doseResponse,
-        LowRank lowRank, SparseAttribution sparseAttribution, Truth truth) {
-
-    /** How the measured run is made. {@code peakLayer} null: L* = argmax f_L. */
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record Run(Integer pairs, Long seed, Double heldOutFraction, String site, String positions, Integer peakLayer,
-            Integer bootstrapResamples, Double confidence, Long controlSeed) {
-        public Point.Site pointSite() {
-            return site.equals("resid_post") ? Point.Site.RESID_POST : Point.Site.BLOCK_OUT;
-        }
-
-        public PatchPositions patchPositions() {
-            return PatchPositions.parse(positions);
-        }
-    }
+        LowRank lowRank, SparseAttribution sparseAttribution, Regression regression, Truth truth) {
 
     /** The same expectations with a command line's run settings in place of the file's; null keeps the file's. */
-    public Expectations overriddenBy(Integer pairs, Long seed, String site, Integer peakLayer) {
-        Run r = run;
-        Run overridden = new Run(pairs != null ? pairs : r.pairs(), seed != null ? seed : r.seed(), r.heldOutFraction(),
-                site != null ? site : r.site(), r.positions(), peakLayer != null ? peakLayer : r.peakLayer(), r.bootstrapResamples(),
-                r.confidence(), r.controlSeed());
-        return new Expectations(name, description, overridden, asymmetry, doseResponse, lowRank, sparseAttribution, truth);
+    public Expectations overriddenBy(Integer pairs, Long seed, Point.Site site, Integer peakLayer) {
+        return new Expectations(name, description, run.overriddenBy(pairs, seed, site, peakLayer), asymmetry, doseResponse, lowRank,
+                sparseAttribution, regression, truth);
+    }
+
+    /** What the measurement runs: the run block, the dose grid, the ranks and random frames. */
+    public Protocol protocol() {
+        return new Protocol(name, run, doseResponse.alphas(), lowRank.ranks(), lowRank.randomDraws());
+    }
+
+    /** Which direction must carry the larger share of the gain at L*: {@code any}, or one of the two. */
+    public enum Dominance {
+        ANY("any"),
+        TUNED_TO_BASE("tuned->base"),
+        BASE_TO_TUNED("base->tuned");
+
+        private final String label;
+
+        Dominance(String label) {
+            this.label = label;
+        }
+
+        @JsonValue
+        public String label() {
+            return label;
+        }
+
+        @JsonCreator
+        public static Dominance parse(String label) {
+            for (Dominance d : values()) {
+                if (d.label.equals(label)) {
+                    return d;
+                }
+            }
+            throw new IllegalArgumentException("expected any, tuned->base or base->tuned, found \"" + label + "\"");
+        }
+
+        public boolean admits(Direction dominant) {
+            return this == ANY || label.equals(dominant.label());
+        }
     }
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record Asymmetry(Verdict expect, Double holmAlpha, Double minDifference, String direction, Double maxNoiseFraction) {}
+    public record Asymmetry(Verdict expect, Double holmAlpha, Double minDifference, Dominance direction, Double maxNoiseFraction) {}
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record DoseResponse(Verdict expect, List<Double> alphas, Double maxStepDown, Double minSpearman, Double minMonotonePairs) {}
@@ -58,9 +88,28 @@ public record Expectations(String name, String description, Run run, Asymmetry a
     public record LowRank(Verdict expect, List<Integer> ranks, Double minRecovery, Integer maxSmallestK, Integer randomDraws,
             Double maxRandomRecovery) {}
 
+    /** {@code nAlphas}: how many alphas the LASSO path has, as scikit-learn's {@code LassoCV(n_alphas=...)} names it. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record SparseAttribution(Verdict expect, Integer folds, Integer alphas, Double alphaRatio, Integer maxLayers,
+    public record SparseAttribution(Verdict expect, Integer folds, Integer nAlphas, Double alphaRatio, Integer maxLayers,
             List<Double> band, Integer bootstrapRefits, Double minTopFrequency) {}
+
+    /**
+     * What counts as a regression of a new run against a baseline run of the same pairs, seed and
+     * expectations, besides a claim that held and now fails: the peak layer moving by more than
+     * {@code maxPeakShift} layers; the share of the gain carried at the baseline's peak layer
+     * dropping by more than {@code maxShareDrop} with the two bootstrap intervals apart; the smallest
+     * sufficient rank growing by more than {@code maxRankSteps} steps of the rank grid; the
+     * baseline's top LASSO layer no longer selected.
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Regression(Integer maxPeakShift, Double maxShareDrop, Integer maxRankSteps) {
+        public static final Regression DEFAULTS = new Regression(1, 0.2, 1);
+
+        Regression withDefaults() {
+            return new Regression(maxPeakShift != null ? maxPeakShift : DEFAULTS.maxPeakShift,
+                    maxShareDrop != null ? maxShareDrop : DEFAULTS.maxShareDrop, maxRankSteps != null ? maxRankSteps : DEFAULTS.maxRankSteps);
+        }
+    }
 
     /** A fixture's planted answer: L* must be a planted layer, LASSO's layers within {@code layerTolerance} of one, smallest k <= the planted rank. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -70,25 +119,51 @@ public record Expectations(String name, String description, Run run, Asymmetry a
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
 
+    /** Keys renamed since, with their new name: still read, with a deprecation line on stderr. */
+    private static final Map<String, String> RENAMED = Map.of("sparse_attribution.alphas", "sparse_attribution.n_alphas");
+
     public static Expectations read(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new LocusException(file, "(file)", "no such expectations file");
         }
         Expectations e;
         try {
-            e = YAML.readValue(file.toFile(), Expectations.class);
+            JsonNode tree = YAML.readTree(file.toFile());
+            if (tree == null || tree.isMissingNode() || tree.isNull()) {
+                throw new LocusException(file, "(yaml)", "empty file");
+            }
+            if (!tree.isObject()) {
+                throw new LocusException(file, "(yaml)", "expected a mapping of keys, found " + tree.getNodeType());
+            }
+            renameDeprecated(file, (ObjectNode) tree);
+            e = YAML.treeToValue(tree, Expectations.class);
         } catch (JsonMappingException ex) {
             String field = ex.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
                     .collect(Collectors.joining(".")).replace(".[", "[");
-            throw new LocusException(file, field.isEmpty() ? "(yaml)" : field, ex.getOriginalMessage().split("\n")[0]);
+            String reason = ex.getCause() instanceof IllegalArgumentException bad ? bad.getMessage() : ex.getOriginalMessage().split("\n")[0];
+            throw new LocusException(file, field.isEmpty() ? "(yaml)" : field, reason);
         } catch (IOException ex) {
             throw new LocusException(file, "(yaml)", "cannot read: " + ex.getMessage());
         }
-        if (e == null) {
-            throw new LocusException(file, "(yaml)", "empty file");
-        }
         new Validator(file).check(e);
-        return e;
+        Regression regression = e.regression() == null ? Regression.DEFAULTS : e.regression().withDefaults();
+        return new Expectations(e.name(), e.description(), e.run(), e.asymmetry(), e.doseResponse(), e.lowRank(), e.sparseAttribution(),
+                regression, e.truth());
+    }
+
+    private static void renameDeprecated(Path file, ObjectNode tree) {
+        RENAMED.forEach((old, renamed) -> {
+            String[] from = old.split("\\.");
+            String[] to = renamed.split("\\.");
+            if (tree.get(from[0]) instanceof ObjectNode block && block.has(from[1])) {
+                if (block.has(to[1])) {
+                    throw new LocusException(file, old, "set beside its new name " + renamed + ": keep only " + renamed);
+                }
+                block.set(to[1], block.remove(from[1]));
+                System.err.println("locus: " + file + ": " + old + " is deprecated: it was renamed " + renamed + "; read as "
+                        + renamed);
+            }
+        });
     }
 
     /** Range checks with the field's dotted name in every message. */
@@ -101,14 +176,10 @@ public record Expectations(String name, String description, Run run, Asymmetry a
             present("run.seed", r.seed());
             present("run.control_seed", r.controlSeed());
             range("run.held_out_fraction", present("run.held_out_fraction", r.heldOutFraction()), 0.1, 0.9);
-            if (!List.of("block_out", "resid_post").contains(present("run.site", r.site()))) {
+            if (!List.of(Point.Site.BLOCK_OUT, Point.Site.RESID_POST).contains(present("run.site", r.site()))) {
                 fail("run.site", "expected block_out or resid_post, found \"" + r.site() + "\"");
             }
-            try {
-                PatchPositions.parse(present("run.positions", r.positions()));
-            } catch (IllegalArgumentException ex) {
-                fail("run.positions", ex.getMessage());
-            }
+            present("run.positions", r.positions());
             if (r.peakLayer() != null) {
                 range("run.peak_layer", r.peakLayer(), 0, 1000);
             }
@@ -119,9 +190,7 @@ public record Expectations(String name, String description, Run run, Asymmetry a
             present("asymmetry.expect", a.expect());
             range("asymmetry.holm_alpha", present("asymmetry.holm_alpha", a.holmAlpha()), 1e-12, 0.5);
             range("asymmetry.min_difference", present("asymmetry.min_difference", a.minDifference()), 0, 10);
-            if (!List.of("any", "tuned->base", "base->tuned").contains(present("asymmetry.direction", a.direction()))) {
-                fail("asymmetry.direction", "expected any, tuned->base or base->tuned, found \"" + a.direction() + "\"");
-            }
+            present("asymmetry.direction", a.direction());
             range("asymmetry.max_noise_fraction", present("asymmetry.max_noise_fraction", a.maxNoiseFraction()), 0, 1);
 
             DoseResponse d = present("dose_response", e.doseResponse());
@@ -158,7 +227,7 @@ public record Expectations(String name, String description, Run run, Asymmetry a
             SparseAttribution s = present("sparse_attribution", e.sparseAttribution());
             present("sparse_attribution.expect", s.expect());
             range("sparse_attribution.folds", present("sparse_attribution.folds", s.folds()), 2, 20);
-            range("sparse_attribution.alphas", present("sparse_attribution.alphas", s.alphas()), 2, 1000);
+            range("sparse_attribution.n_alphas", present("sparse_attribution.n_alphas", s.nAlphas()), 2, 1000);
             range("sparse_attribution.alpha_ratio", present("sparse_attribution.alpha_ratio", s.alphaRatio()), 1e-8, 0.5);
             range("sparse_attribution.max_layers", present("sparse_attribution.max_layers", s.maxLayers()), 1, 1000);
             List<Double> band = present("sparse_attribution.band", s.band());
@@ -168,6 +237,18 @@ public record Expectations(String name, String description, Run run, Asymmetry a
             range("sparse_attribution.bootstrap_refits", present("sparse_attribution.bootstrap_refits", s.bootstrapRefits()), 10, 10_000);
             range("sparse_attribution.min_top_frequency", present("sparse_attribution.min_top_frequency", s.minTopFrequency()), 0, 1);
 
+            if (e.regression() != null) {
+                Regression g = e.regression();
+                if (g.maxPeakShift() != null) {
+                    range("regression.max_peak_shift", g.maxPeakShift(), 0, 1000);
+                }
+                if (g.maxShareDrop() != null) {
+                    range("regression.max_share_drop", g.maxShareDrop(), 0, 10);
+                }
+                if (g.maxRankSteps() != null) {
+                    range("regression.max_rank_steps", g.maxRankSteps(), 0, 100);
+                }
+            }
             if (e.truth() != null) {
                 Truth t = e.truth();
                 present("truth.planted_layers", t.plantedLayers());

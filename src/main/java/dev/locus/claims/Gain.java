@@ -1,6 +1,8 @@
 package dev.locus.claims;
 
 import dev.locus.analysis.Bootstrap;
+import dev.locus.measure.Measurement;
+import dev.locus.measure.Run;
 import java.util.Locale;
 
 /**
@@ -8,7 +10,7 @@ import java.util.Locale;
  * bootstrap interval excluding 0. Ratios over a mean gain near zero are noise.
  */
 public record Gain(double mean, double low, double high, double confidence, int pairs, boolean holds) {
-    public static Gain of(Measurement m, Expectations.Run run) {
+    public static Gain of(Measurement m, Run run) {
         Bootstrap.Interval ci = Bootstrap.mean(m.gains(), run.bootstrapResamples(), run.confidence(), run.seed());
         return new Gain(ci.estimate(), ci.low(), ci.high(), ci.confidence(), m.pairs(), ci.estimate() > 0 && ci.low() > 0);
     }

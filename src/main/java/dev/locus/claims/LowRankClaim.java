@@ -2,9 +2,10 @@ package dev.locus.claims;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
-import dev.locus.Provenance;
 import dev.locus.analysis.Bootstrap;
 import dev.locus.analysis.Statistics;
+import dev.locus.measure.Measurement;
+import dev.locus.measure.Run;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,10 +21,12 @@ import java.util.List;
  */
 public final class LowRankClaim {
     public static final String NAME = "low_rank";
+    public static final String SENTENCE = "Low-rank recovery: a rank-k subspace of the tuned-minus-base activation difference at "
+            + "the peak layer recovers nearly the full patching effect on held-out pairs";
 
     /** One rank's recovery, the mean over random frames of the same rank, and the energy it keeps. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record Point(int k, double recovery, double randomRecovery, double energy) {}
+    public record RankRecovery(int k, double recovery, double randomRecovery, double energy) {}
 
     /**
      * @param smallestK the smallest k reaching the threshold, null when none does
@@ -31,16 +34,14 @@ public final class LowRankClaim {
      * @param singularValues the largest singular values (at most 64)
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record Result(String claim, Verdict verdict, Verdict expected, int peakLayer, String reason, List<Check> checks,
-            Gain gain, int heldOutPairs, Bootstrap.Interval fullPatchEffect, List<Point> recovery, Integer smallestK,
-            double[] singularValues, Provenance provenance) implements ClaimResult {}
+    public record Result(String claim, Outcome outcome, int peakLayer, int heldOutPairs, Bootstrap.Interval fullPatchEffect,
+            List<RankRecovery> recovery, Integer smallestK, double[] singularValues) implements ClaimResult {}
 
     private LowRankClaim() {}
 
-    public static Result evaluate(Measurement m, Expectations e) {
+    public static Result evaluate(Measurement m, Expectations e, Gain gain) {
         Expectations.LowRank l = e.lowRank();
-        Expectations.Run run = e.run();
-        Gain gain = Gain.of(m, run);
+        Run run = e.run();
         int[] held = m.heldOutIndices();
         double[] full = new double[held.length];
         double[] baseHeld = new double[held.length];
@@ -51,28 +52,27 @@ public final class LowRankClaim {
         }
         Bootstrap.Interval fullEffect = Bootstrap.mean(full, run.bootstrapResamples(), run.confidence(), run.seed());
         double denominator = Statistics.mean(full);
-        List<Point> curve = new ArrayList<>();
+        List<RankRecovery> curve = new ArrayList<>();
         for (int r = 0; r < m.ranks().length; r++) {
             double random = 0;
             for (double[] draw : m.random()[r]) {
                 random += recovery(draw, baseHeld, denominator) / m.random()[r].length;
             }
-            curve.add(new Point(m.ranks()[r], recovery(m.subspace()[r], baseHeld, denominator), random,
+            curve.add(new RankRecovery(m.ranks()[r], recovery(m.subspace()[r], baseHeld, denominator), random,
                     m.energy()[Math.min(m.ranks()[r], m.energy().length) - 1]));
         }
-        curve.add(new Point(m.hiddenSize(), 1.0, 1.0, 1.0));
-        Point smallest = curve.stream().filter(p -> p.recovery() >= l.minRecovery()).findFirst().orElse(null);
+        curve.add(new RankRecovery(m.hiddenSize(), 1.0, 1.0, 1.0));
+        RankRecovery smallest = curve.stream().filter(p -> p.recovery() >= l.minRecovery()).findFirst().orElse(null);
         List<Check> checks = new ArrayList<>();
         checks.add(Check.above("lower CI bound of the full patch's effect on held-out pairs", fullEffect.low(), 0));
         checks.add(Check.atMost("smallest k with recovery >= " + l.minRecovery() + (smallest == null ? " (none reaches it: full rank)" : ""),
                 smallest == null ? m.hiddenSize() : smallest.k(), l.maxSmallestK()));
-        Point control = smallest != null && smallest.k() < m.hiddenSize() ? smallest
+        RankRecovery control = smallest != null && smallest.k() < m.hiddenSize() ? smallest
                 : curve.stream().filter(p -> p.k() <= l.maxSmallestK()).reduce((a, b) -> b).orElse(curve.get(0));
         checks.add(Check.atMost("mean recovery of random " + control.k() + "-frames", control.randomRecovery(), l.maxRandomRecovery()));
         double[] values = m.singularValues();
-        return new Result(NAME, ClaimResult.verdictOf(gain, checks), l.expect(), m.peakLayer(), ClaimResult.reasonOf(gain, checks),
-                checks, gain, held.length, fullEffect, curve, smallest == null ? null : smallest.k(),
-                java.util.Arrays.copyOf(values, Math.min(64, values.length)), m.provenance());
+        return new Result(NAME, Outcome.of(gain, checks, l.expect()), m.peakLayer(), held.length, fullEffect, curve,
+                smallest == null ? null : smallest.k(), java.util.Arrays.copyOf(values, Math.min(64, values.length)));
     }
 
     private static double recovery(double[] patched, double[] base, double denominator) {

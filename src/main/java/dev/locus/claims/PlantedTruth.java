@@ -11,8 +11,10 @@ import java.util.List;
 public final class PlantedTruth {
     private PlantedTruth() {}
 
-    public static List<Check> check(Expectations.Truth truth, AsymmetryClaim.Result asymmetry, LowRankClaim.Result lowRank,
-            SparseAttributionClaim.Result sparse) {
+    public static List<Check> check(Expectations.Truth truth, Claims claims) {
+        AsymmetryClaim.Result asymmetry = claims.asymmetry();
+        LowRankClaim.Result lowRank = claims.lowRank();
+        SparseAttributionClaim.Result sparse = claims.sparseAttribution();
         List<Check> checks = new ArrayList<>();
         List<Integer> planted = truth.plantedLayers();
         boolean peakPlanted = planted.contains(asymmetry.peakLayer());

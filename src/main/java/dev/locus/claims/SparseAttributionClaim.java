@@ -2,11 +2,11 @@ package dev.locus.claims;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
-import dev.locus.Provenance;
 import dev.locus.analysis.Bootstrap;
 import dev.locus.analysis.Lasso;
 import dev.locus.analysis.LassoCv;
 import dev.locus.analysis.Statistics;
+import dev.locus.measure.Measurement;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,6 +20,8 @@ import java.util.List;
  */
 public final class SparseAttributionClaim {
     public static final String NAME = "sparse_attribution";
+    public static final String SENTENCE = "Sparse layer attribution: LASSO from per-layer activation distances to margin gains "
+            + "keeps only a few, mostly mid-depth, layers";
 
     /**
      * @param coefficients per layer at alpha_1se, on standardized distances
@@ -30,20 +32,18 @@ public final class SparseAttributionClaim {
      *     whose duality gap stayed above the criterion; their last iterate is used, as scikit-learn does
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record Result(String claim, Verdict verdict, Verdict expected, int peakLayer, String reason, List<Check> checks,
-            Gain gain, double alphaMin, double alphaOneSe, double[] coefficients, List<Integer> selectedLayers, Integer topLayer,
-            double[] selectionFrequency, double[] univariateR2, int[] band, int unconvergedFits, Provenance provenance)
-            implements ClaimResult {}
+    public record Result(String claim, Outcome outcome, int peakLayer, double alphaMin, double alphaOneSe, double[] coefficients,
+            List<Integer> selectedLayers, Integer topLayer, double[] selectionFrequency, double[] univariateR2, int[] band,
+            int unconvergedFits) implements ClaimResult {}
 
     private SparseAttributionClaim() {}
 
-    public static Result evaluate(Measurement m, Expectations e) {
+    public static Result evaluate(Measurement m, Expectations e, Gain gain) {
         Expectations.SparseAttribution s = e.sparseAttribution();
-        Gain gain = Gain.of(m, e.run());
         double[][] x = m.distances();
         double[] y = m.gains();
         int layers = m.layers();
-        LassoCv.Result cv = LassoCv.fit(Statistics.standardize(x), y, s.alphas(), s.alphaRatio(), s.folds());
+        LassoCv.Result cv = LassoCv.fit(Statistics.standardize(x), y, s.nAlphas(), s.alphaRatio(), s.folds());
         Lasso.Fit fit = cv.atOneSe();
         List<Integer> selected = new ArrayList<>();
         Integer top = null;
@@ -90,8 +90,7 @@ public final class SparseAttributionClaim {
         checks.add(Check.atMost("selected layers outside the middle band [" + first + ", " + last + "]", outside, 0));
         checks.add(Check.atLeast("share of bootstrap refits selecting the top layer " + (top == null ? "(none)" : top),
                 top == null ? 0 : frequency[top], s.minTopFrequency()));
-        return new Result(NAME, ClaimResult.verdictOf(gain, checks), s.expect(), m.peakLayer(), ClaimResult.reasonOf(gain, checks),
-                checks, gain, cv.atMin().alpha(), fit.alpha(), fit.coefficients(), selected, top, frequency, r2,
-                new int[] {first, last}, unconverged, m.provenance());
+        return new Result(NAME, Outcome.of(gain, checks, s.expect()), m.peakLayer(), cv.atMin().alpha(), fit.alpha(), fit.coefficients(),
+                selected, top, frequency, r2, new int[] {first, last}, unconverged);
     }
 }

@@ -1,5 +1,7 @@
 package dev.locus.cli;
 
+import dev.locus.fixtures.BenchCheckpoint;
+import dev.locus.fixtures.RandomCheckpoint;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -52,7 +54,8 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        LlamaConfig config = RandomCheckpointCommand.parseShape(shape).config();
+        RandomCheckpoint.Shape named = RandomCheckpoint.Shape.parse(shape);
+        LlamaConfig config = named.config();
         ObjectNode report = new ObjectMapper().createObjectNode();
         report.put("shape", shape);
         report.put("tokens", tokens);
@@ -60,7 +63,7 @@ public final class BenchCommand implements Callable<Integer> {
         report.put("available_processors", Runtime.getRuntime().availableProcessors());
 
         long t0 = System.nanoTime();
-        Path dir = BenchCheckpoint.ensure(benchDir, shape, seed, "bench");
+        Path dir = BenchCheckpoint.ensure(benchDir, named, seed, "bench");
         report.put("prepare_checkpoint_seconds", seconds(t0));
         long fileBytes = Files.size(dir.resolve(Checkpoint.SINGLE_FILE));
         warmPageCache(dir.resolve(Checkpoint.SINGLE_FILE));
@@ -117,7 +120,7 @@ public final class BenchCommand implements Callable<Integer> {
                 progress("forward %d tokens, log-probs at the last position: %.2f s", tokens, median(lastOnly));
             }
         }
-        long peakRss = peakRssBytes();
+        long peakRss = dev.locus.ResidentMemory.peakBytes();
         long float32Bytes = config.parameterCount() * 4;
         report.put("peak_rss_bytes", peakRss);
         report.put("model_float32_bytes", float32Bytes);
@@ -182,15 +185,6 @@ public final class BenchCommand implements Callable<Integer> {
                 // reading is the point: the load is measured from a warm page cache
             }
         }
-    }
-
-    static long peakRssBytes() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmHWM:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-            }
-        }
-        return -1;
     }
 
     private static void progress(String format, Object... args) {

@@ -2,28 +2,24 @@ package dev.locus.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.locus.Provenance;
 import dev.locus.claims.Expectations;
-import dev.locus.claims.Journal;
-import dev.locus.claims.Measurement;
-import dev.locus.data.PairSampling;
-import dev.locus.data.PairsFile;
-import dev.locus.data.PreferencePair;
+import dev.locus.fixtures.BenchCheckpoint;
+import dev.locus.fixtures.RandomCheckpoint;
+import dev.locus.measure.Journal;
+import dev.locus.measure.Measurement;
+import dev.locus.measure.PhaseName;
+import dev.locus.measure.Plan;
+import dev.locus.measure.Run;
+import dev.locus.measure.Subject;
+import dev.locus.measure.SyntheticTokens;
 import dev.locus.model.Gemm;
-import dev.locus.model.LlamaConfig;
-import dev.locus.patching.Prompted;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -79,59 +75,34 @@ public final class BenchReproduceCommand implements Callable<Integer> {
         if (n < 2) {
             throw new dev.locus.LocusException("--n", "--n", "at least 2 pairs (one fitted, one held out), found " + n, null);
         }
-        Path home = Path.of(System.getProperty("locus.home", "."));
-        Path pairsFile = pairs != null ? pairs : home.resolve("datasets").resolve("hh-rlhf-test-512.jsonl");
-        Path expectationsFile = expect != null ? expect : home.resolve("expectations").resolve("llama-3.2-1b.yaml");
+        Path pairsFile = pairs != null ? pairs : Shipped.pairs();
+        Path expectationsFile = expect != null ? expect : Shipped.expectations("llama-3.2-1b");
         Expectations expectations = Expectations.read(expectationsFile).overriddenBy(n, seed, null, peakLayer);
-        Expectations.Run run = expectations.run();
-        LlamaConfig config = RandomCheckpointCommand.parseShape(shape).config();
-        Path base = BenchCheckpoint.ensure(dir, shape, seeds[0], "bench-reproduce");
-        Path tuned = BenchCheckpoint.ensure(dir, shape, seeds[1], "bench-reproduce");
-
-        List<PreferencePair> all = PairsFile.load(pairsFile);
-        List<PreferencePair> sample = PairSampling.stratified(all, n, seed);
-        double fullTokensPerPair = PairSampling.stratified(all, full, seed).stream().mapToLong(this::tokens).average().orElseThrow();
-        PairSampling.Split split = PairSampling.split(sample, run.heldOutFraction(), seed);
-        Set<String> heldIds = new HashSet<>();
-        split.heldOut().forEach(p -> heldIds.add(p.id()));
-        Random random = new Random(seed);
-        List<Prompted> prompted = new ArrayList<>();
-        boolean[] heldOut = new boolean[sample.size()];
-        long rows = 0;
-        for (int i = 0; i < sample.size(); i++) {
-            PreferencePair p = sample.get(i);
-            int[] prompt = ids(random, config, tokens(p.prompt()));
-            if (config.bosTokenId() != null) {
-                prompt[0] = config.bosTokenId();
-            }
-            prompted.add(new Prompted(p.id(), prompt, List.of(ids(random, config, tokens(p.chosen())), ids(random, config, tokens(p.rejected())))));
-            heldOut[i] = heldIds.contains(p.id());
-            rows += tokens(p);
-        }
-        Provenance provenance = Provenance.of("locus bench-reproduce").seed(seed).file("pairs", pairsFile)
-                .config("shape", shape).config("seeds", seeds[0] + "," + seeds[1]).config("bytes_per_token", bytesPerToken)
-                .config("expectations", expectations.name()).build();
-        Measurement.Plan plan = new Measurement.Plan(new Measurement.Subject("bench-reproduce", base, tuned, pairsFile, expectationsFile),
-                expectations, config, prompted, List.of(), heldOut, ai.djl.Device.cpu(), provenance);
+        Run run = expectations.run();
+        RandomCheckpoint.Shape named = RandomCheckpoint.Shape.parse(shape);
+        Path base = BenchCheckpoint.ensure(dir, named, seeds[0], "bench-reproduce");
+        Path tuned = BenchCheckpoint.ensure(dir, named, seeds[1], "bench-reproduce");
+        SyntheticTokens tokens = new SyntheticTokens(bytesPerToken, seed);
+        Plan plan = Plan.synthetic(new Subject("bench-reproduce", base, tuned, pairsFile, expectationsFile), expectations.protocol(),
+                named.config(), tokens, ai.djl.Device.cpu());
+        double fullTokensPerPair = tokens.meanPairLength(pairsFile, full, seed);
+        long rows = plan.pairs().stream().mapToLong(p -> p.prompt().length + p.completions().stream().mapToLong(c -> c.length).sum()).sum();
         Map<String, Double> timings = new LinkedHashMap<>();
         long started = System.nanoTime();
-        Measurement measurement = Measurement.measure(plan, System.err, Journal.none(), timings);
+        Measurement measurement = plan.measure(System.err, Journal.none(), timings);
         double total = (System.nanoTime() - started) / 1e9;
 
-        int held = 0;
-        for (boolean h : heldOut) {
-            held += h ? 1 : 0;
-        }
+        int held = plan.heldOutCount();
         int fullHeld = (int) Math.round(full * run.heldOutFraction());
-        double perPairSweeps = timings.get("layer_sweeps") / n;
-        double perPairDose = timings.get("dose_and_controls") / n;
-        double perHeldSubspace = timings.get("subspace_patches") / held;
+        double perPairSweeps = timings.get(PhaseName.LAYERS.timing()) / n;
+        double perPairDose = timings.get(PhaseName.DOSE.timing()) / n;
+        double perHeldSubspace = timings.get(PhaseName.SUBSPACE.timing()) / held;
         // Cost grows about linearly with a pair's tokens at these lengths (attention is a few per cent),
         // so a few measured pairs stand for the full sample in proportion to their tokens.
         double lengthScale = fullTokensPerPair / ((double) rows / n);
-        double extrapolated = lengthScale * (full * (perPairSweeps + perPairDose) + fullHeld * perHeldSubspace) + timings.get("svd");
-        long peakRss = BenchCommand.peakRssBytes();
-        long float32Bytes = 2 * config.parameterCount() * 4;
+        double extrapolated = lengthScale * (full * (perPairSweeps + perPairDose) + fullHeld * perHeldSubspace) + timings.get(PhaseName.SVD.timing());
+        long peakRss = dev.locus.ResidentMemory.peakBytes();
+        long float32Bytes = 2 * named.config().parameterCount() * 4;
 
         ObjectNode report = new ObjectMapper().createObjectNode();
         report.put("shape", shape);
@@ -157,7 +128,7 @@ public final class BenchReproduceCommand implements Callable<Integer> {
         System.err.printf(Locale.ROOT, "locus bench-reproduce: %d pairs (%d held out), %.0f tokens per pair, L* = %d (%s), %s%n",
                 n, held, (double) rows / n, measurement.peakLayer(), measurement.peakChosenBy(), Gemm.choice().description());
         System.err.printf(Locale.ROOT, "locus bench-reproduce: per pair: layer sweeps with clean runs %.1f s, dose and controls %.1f s; "
-                + "per held-out pair: subspace %.1f s; SVD %.1f s%n", perPairSweeps, perPairDose, perHeldSubspace, timings.get("svd"));
+                + "per held-out pair: subspace %.1f s; SVD %.1f s%n", perPairSweeps, perPairDose, perHeldSubspace, timings.get(PhaseName.SVD.timing()));
         System.err.printf(Locale.ROOT, "locus bench-reproduce: the %d-pair sample averages %.0f tokens per pair: per-pair times scaled by %.3f%n",
                 full, fullTokensPerPair, lengthScale);
         System.err.printf(Locale.ROOT, "locus bench-reproduce: extrapolated to %d pairs (%d held out): %.0f s = %.2f h; "
@@ -168,18 +139,5 @@ public final class BenchReproduceCommand implements Callable<Integer> {
         Files.writeString(out, json + "\n", StandardCharsets.UTF_8);
         System.out.println(json);
         return 0;
-    }
-
-    /** A pair's tokens: prompt (with its BOS) and both completions. */
-    private long tokens(PreferencePair p) {
-        return tokens(p.prompt()) + tokens(p.chosen()) + tokens(p.rejected());
-    }
-
-    private int tokens(String text) {
-        return Math.max(1, (int) Math.round(text.getBytes(StandardCharsets.UTF_8).length / bytesPerToken));
-    }
-
-    private static int[] ids(Random random, LlamaConfig config, int length) {
-        return random.ints(length, 0, config.vocabSize()).toArray();
     }
 }

@@ -16,16 +16,16 @@ public final class FixtureCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Base weights seed (default ${DEFAULT-VALUE})")
     long seed;
 
+    @Option(names = "--layer", description = "localized: the block the answer is planted in, its backup in the next "
+            + "(default " + Fixture.LOCALIZED_LAYER + "; 0..6).")
+    Integer layer;
+
     @Option(names = "--pairs", description = "Pairs whose text trains the tokenizer and whose margins the planted bias raises "
             + "(default: the shipped datasets/hh-rlhf-test-512.jsonl)")
     Path pairs;
 
     @Option(names = "--out", required = true, description = "Output directory.")
     Path out;
-
-    static Path shippedPairs() {
-        return Path.of(System.getProperty("locus.home", ".")).resolve("datasets").resolve("hh-rlhf-test-512.jsonl");
-    }
 
     @Override
     public Integer call() {
@@ -34,7 +34,7 @@ public final class FixtureCommand implements Callable<Integer> {
         if (java.nio.file.Files.exists(out) && !java.nio.file.Files.isDirectory(out)) {
             throw new dev.locus.LocusException(out, "--out", "exists and is not a directory");
         }
-        Fixture.Written written = Fixture.generate(k, seed, pairs != null ? pairs : shippedPairs(), out);
+        Fixture.Written written = Fixture.generate(k, seed, layer, pairs != null ? pairs : Shipped.pairs(), out);
         System.err.printf("locus fixture: %s seed %d -> %s, %s, %s (%.1f s); by the fit's approximation the planted bias "
                 + "raises %.1f %% of the fitted pairs' margins%n", k.label(), seed, written.base(), written.tuned(), written.truth(),
                 (System.nanoTime() - start) / 1e9, 100 * written.fitFractionPositive());

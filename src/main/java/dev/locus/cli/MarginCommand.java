@@ -6,15 +6,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.locus.LocusException;
 import dev.locus.Provenance;
-import dev.locus.Sha256;
 import dev.locus.data.PairSampling;
 import dev.locus.data.PairsFile;
 import dev.locus.data.PreferencePair;
-import dev.locus.model.Checkpoint;
 import dev.locus.model.LlamaModel;
 import dev.locus.model.Tokenizer;
 import dev.locus.patching.CleanRun;
-import dev.locus.patching.Direction;
 import dev.locus.patching.Intervention;
 import dev.locus.patching.Margin;
 import dev.locus.patching.MarginsFile;
@@ -23,6 +20,7 @@ import dev.locus.patching.PairMargins;
 import dev.locus.model.Point;
 import dev.locus.patching.PatchPositions;
 import dev.locus.patching.Prompted;
+import dev.locus.patching.SkippedPair;
 import dev.locus.patching.Schedule;
 import dev.locus.patching.Sweep;
 import java.io.IOException;
@@ -32,7 +30,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -138,7 +135,9 @@ public final class MarginCommand implements Callable<Integer> {
                 LlamaModel d = donor == null ? null : LlamaModel.load(donor, root)) {
             if (d != null) {
                 Sweep.requireCompatible(r, d);
-                requireSameTokenizer();
+                if (input.file != null) {
+                    Tokenizer.requireSame(recipient, "recipient", donor);
+                }
             }
             if (cell != null) {
                 cell.point().checkedFor(r.config().numLayers());
@@ -168,10 +167,10 @@ public final class MarginCommand implements Callable<Integer> {
                         }
                     } else {
                         List<Sweep.Cell> cells = cell == null ? List.of() : List.of(cell);
-                        new Sweep(r, d, order).run(root, runnable, cells, List.of(Direction.TUNED_TO_BASE), result -> {
-                            Margin patched = cell == null ? null : result.patched().get(0).margin();
-                            ordered.write(PairMargins.Measured.of(result.tokens(), result.base(), result.tuned(), patched, cell));
-                            summary.add(result.base(), result.tuned(), patched);
+                        Sweep.donate(r, d, order, root, runnable, cells, result -> {
+                            Margin patched = cell == null ? null : result.patched().get(0);
+                            ordered.write(PairMargins.Measured.of(result.tokens(), result.recipient(), result.donor(), patched, cell));
+                            summary.add(result.recipient(), result.donor(), patched);
                             progress.step();
                         });
                     }
@@ -214,15 +213,6 @@ public final class MarginCommand implements Callable<Integer> {
         }
     }
 
-    /** Patched runs read the recipient's token ids; the donor must have tokenized them the same way. */
-    private void requireSameTokenizer() {
-        Path a = recipient.resolve(Checkpoint.TOKENIZER_FILE);
-        Path b = donor.resolve(Checkpoint.TOKENIZER_FILE);
-        if (input.file != null && Files.isRegularFile(a) && Files.isRegularFile(b) && !Sha256.of(a).equals(Sha256.of(b))) {
-            throw new LocusException(b, "(tokenizer)", "differs from the recipient's tokenizer.json: the pairs would be tokenized differently");
-        }
-    }
-
     private List<PairEncoder.Encoded> encode(LlamaModel r) {
         if (input.ids != null) {
             return List.of(new PairEncoder.Ok("ids", new Prompted("ids", input.ids.prompt,
@@ -241,15 +231,8 @@ public final class MarginCommand implements Callable<Integer> {
             throw new LocusException(recipient.resolve(dev.locus.model.LlamaConfig.FILE_NAME).toString(), "--max-tokens",
                     f.maxTokens + " is outside 2.." + positions + " (max_position_embeddings)", null);
         }
-        int max = f.maxTokens == null ? positions : f.maxTokens;
-        List<PairEncoder.Encoded> encoded = new ArrayList<>();
-        try (Tokenizer tokenizer = Tokenizer.load(recipient)) {
-            PairEncoder encoder = new PairEncoder(tokenizer, r.config().bosTokenId(), PairEncoder.Format.parse(f.format), max, recipient);
-            for (PreferencePair p : pairs) {
-                encoded.add(encoder.encode(p));
-            }
-        }
-        return encoded;
+        return PairEncoder.encodeAll(recipient, r.config(), PairEncoder.Format.parse(f.format), f.maxTokens == null ? positions : f.maxTokens,
+                pairs);
     }
 
     /**
@@ -280,8 +263,8 @@ public final class MarginCommand implements Callable<Integer> {
 
         private void skippedUntil(String id) {
             while (next < encoded.size() && !encoded.get(next).id().equals(id)) {
-                if (encoded.get(next) instanceof PairEncoder.Skipped s) {
-                    lines.write(new PairMargins.Skipped(s.id(), s.reason()));
+                if (encoded.get(next) instanceof SkippedPair s) {
+                    lines.write(s);
                     summary.skipped++;
                     System.err.printf("locus margin: skipped %s: %s%n", s.id(), s.reason());
                 }
@@ -291,10 +274,10 @@ public final class MarginCommand implements Callable<Integer> {
     }
 
     private void writeProvenance(Sweep.Cell cell, Schedule order, List<PairEncoder.Encoded> encoded) throws IOException {
-        Provenance.Builder p = Provenance.of("locus margin").seed(seed).files("recipient", hashes(recipient))
+        Provenance.Builder p = Provenance.of("locus margin").seed(seed).checkpoint("recipient", recipient)
                 .config("recipient", recipient.toAbsolutePath()).config("schedule", order.name().toLowerCase(Locale.ROOT));
         if (donor != null) {
-            p.files("donor", hashes(donor)).config("donor", donor.toAbsolutePath());
+            p.checkpoint("donor", donor).config("donor", donor.toAbsolutePath());
         }
         if (input.file != null) {
             p.file("pairs", input.file.pairs).config("pairs", input.file.pairs.toAbsolutePath()).config("format", input.file.format);
@@ -317,12 +300,6 @@ public final class MarginCommand implements Callable<Integer> {
         ArrayNode ids = json.putArray("pair_ids");
         encoded.forEach(e -> ids.add(e.id()));
         Files.writeString(Path.of(out + ".provenance.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json));
-    }
-
-    private static Map<String, String> hashes(Path dir) {
-        try (Checkpoint c = Checkpoint.open(dir)) {
-            return c.fileHashes();
-        }
     }
 
     /**

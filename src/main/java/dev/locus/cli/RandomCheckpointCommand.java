@@ -3,7 +3,6 @@ package dev.locus.cli;
 import dev.locus.fixtures.RandomCheckpoint;
 import dev.locus.model.DType;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -24,18 +23,10 @@ public final class RandomCheckpointCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Output directory.")
     Path out;
 
-    static RandomCheckpoint.Shape parseShape(String name) {
-        try {
-            return RandomCheckpoint.Shape.valueOf(name.toUpperCase(Locale.ROOT).replace('-', '_').replace('.', '_'));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--shape: expected tiny or llama-3.2-1b, found \"" + name + "\"");
-        }
-    }
-
     @Override
     public Integer call() {
         long start = System.nanoTime();
-        RandomCheckpoint.write(out, parseShape(shape).config(), DType.parse(dtype), seed);
+        RandomCheckpoint.write(out, RandomCheckpoint.Shape.parse(shape).config(), DType.parse(dtype), seed);
         System.err.printf("locus random-checkpoint: %s %s seed %d -> %s (%.1f s)%n", shape, dtype, seed, out,
                 (System.nanoTime() - start) / 1e9);
         return 0;

@@ -4,14 +4,20 @@ import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.locus.LocusException;
-import dev.locus.Sha256;
+import dev.locus.claims.ClaimResult;
 import dev.locus.claims.Expectations;
-import dev.locus.claims.Journal;
-import dev.locus.claims.Measurement;
+import dev.locus.claims.Results;
 import dev.locus.fixtures.Fixture;
+import dev.locus.measure.Journal;
+import dev.locus.measure.Measurement;
+import dev.locus.measure.Plan;
+import dev.locus.measure.Subject;
 import dev.locus.model.ComputeDevice;
+import dev.locus.model.Point;
+import dev.locus.regression.Baseline;
+import dev.locus.regression.Comparison;
+import dev.locus.regression.RunIdentity;
 import dev.locus.report.Report;
-import dev.locus.report.Results;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +34,7 @@ import picocli.CommandLine.Option;
  * The whole reproduction in one command: measure a base/tuned pair once, evaluate the four claims
  * against an expectations file, write the report. Resumable: every finished unit is in the run
  * folder's journal. Exit code 0 when every claim meets its expectation, 1 when one does not (the
- * report is still written), 2 on bad input.
+ * report is still written) or when the run regressed against its --baseline, 2 on bad input.
  */
 @Command(name = "reproduce", mixinStandardHelpOptions = true,
         description = "Run the four claims on a base/tuned pair (default: a generated localized fixture) and write a report.")
@@ -55,8 +61,16 @@ public final class ReproduceCommand implements Callable<Integer> {
             + "expectations/llama-3.2-1b.yaml for given checkpoints).")
     Path expect;
 
-    @Option(names = "--point", description = "block_out | resid_post (default: the expectations file's run.site).")
-    String point;
+    @Option(names = "--site", description = "block_out | resid_post (default: the expectations file's run.site).")
+    String site;
+
+    /** The old name of --site, read with a deprecation line: it named a site, not a point. */
+    @Option(names = "--point", hidden = true)
+    String deprecatedPoint;
+
+    @Option(names = "--baseline", description = "An accepted earlier run (its folder or results.json) on the same pairs, seed and "
+            + "expectations: this run is compared with it, and a regression exits 1.")
+    Path baseline;
 
     @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N (a CUDA build of libtorch; untested here, "
             + "see README \"Running on a GPU\"). Default ${DEFAULT-VALUE}.")
@@ -75,57 +89,86 @@ public final class ReproduceCommand implements Callable<Integer> {
             throw new LocusException(base == null ? tuned : base, base == null ? "--base" : "--tuned",
                     "--base and --tuned go together");
         }
-        if (n != null && n < 10) {
-            throw new LocusException("--n", "--n", "at least 10 pairs, found " + n, null);
+        if (n != null && n < Plan.MIN_PAIRS) {
+            throw new LocusException("--n", "--n", "at least " + Plan.MIN_PAIRS + " pairs, found " + n, null);
         }
-        if (point != null && !List.of("block_out", "resid_post").contains(point)) {
-            throw new LocusException("--point", "--point", "expected block_out or resid_post, found \"" + point + "\"", null);
+        if (deprecatedPoint != null) {
+            if (site != null) {
+                throw new LocusException("--point", "--point", "given with --site: --point is the old name of --site, keep only --site", null);
+            }
+            System.err.println("locus reproduce: --point is deprecated: it was renamed --site (it names a site, block_out or resid_post)");
+            site = deprecatedPoint;
         }
+        Point.Site patched = site == null ? null : parseSite(site);
         Device onDevice = ComputeDevice.parse("--device", device);
-        prepareRunFolder();
-        Path home = Path.of(System.getProperty("locus.home", "."));
-        Path pairsFile = pairs != null ? pairs : home.resolve("datasets").resolve("hh-rlhf-test-512.jsonl");
-        Path expectationsFile = expect != null ? expect
-                : home.resolve("expectations").resolve(base == null ? "fixture-localized.yaml" : "llama-3.2-1b.yaml");
-        Expectations expectations = Expectations.read(expectationsFile).overriddenBy(n, seed, point, null);
-        Measurement.Subject subject;
+        Baseline accepted = baseline == null ? null : Baseline.read(baseline);
+        checkRunFolder();
+        Path pairsFile = pairs != null ? pairs : Shipped.pairs();
+        Path expectationsFile = expect != null ? expect : Shipped.expectations(base == null ? "fixture-localized" : "llama-3.2-1b");
+        Expectations expectations = Expectations.read(expectationsFile).overriddenBy(n, seed, patched, null);
+        Subject subject;
         if (base == null) {
+            Files.createDirectories(out);
             Path fixture = out.resolve("fixture");
             if (!Files.isRegularFile(fixture.resolve(Fixture.TRUTH_FILE))) {
                 System.err.println("locus reproduce: no checkpoints given: generating the localized known-answer fixture in " + fixture);
                 deleteIfPresent(fixture);
                 Fixture.generate(Fixture.Kind.LOCALIZED, 1, pairsFile, fixture);
             }
-            subject = new Measurement.Subject("fixture-localized", fixture.resolve("base"), fixture.resolve("tuned"), pairsFile, expectationsFile);
+            subject = new Subject("fixture-localized", fixture.resolve("base"), fixture.resolve("tuned"), pairsFile, expectationsFile);
         } else {
-            subject = new Measurement.Subject("given checkpoints", base, tuned, pairsFile, expectationsFile);
+            subject = new Subject("given checkpoints", base, tuned, pairsFile, expectationsFile);
         }
-        Measurement.Plan plan = Measurement.plan(subject, expectations, onDevice);
-        String identity = Sha256.ofText(new ObjectMapper().writeValueAsString(plan.provenance()) + new ObjectMapper().writeValueAsString(expectations));
+        Plan plan = Plan.of(subject, expectations.protocol(), onDevice);
+        if (accepted != null) {
+            accepted.requireComparable(RunIdentity.of(plan, expectations));
+        }
+        Files.createDirectories(out);
         Map<String, Double> timings = new LinkedHashMap<>();
         Measurement measurement;
-        try (Journal journal = Journal.open(out.resolve(JOURNAL), identity, resume)) {
+        try (Journal journal = Journal.open(out.resolve(JOURNAL), Journal.identity(plan), resume)) {
             if (resume && journal.size() > 0) {
                 System.err.printf("locus reproduce: resuming %s: %d units already done%n", out, journal.size());
             }
-            measurement = Measurement.measure(plan, System.err, journal, timings);
+            measurement = plan.measure(System.err, journal, timings);
         }
-        Results results = Results.of(command(), measurement, expectations);
-        Report.write(out, results);
+        Results results = Results.of(command(), plan.provenance(), measurement, expectations);
+        Comparison comparison = accepted == null ? null : accepted.compare(results);
+        Report.write(out, results, comparison == null ? null : new Report.Against(accepted, comparison));
         timings.put("total", (System.nanoTime() - started) / 1e9);
         Files.writeString(out.resolve("timings.json"),
                 new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(timings) + "\n");
-        for (Results.Row row : results.verdicts()) {
-            System.err.printf("locus reproduce: %-18s %-5s (expected %s)%s%n", row.claim(), row.verdict().label(), row.expected().label(),
-                    row.asExpected() ? "" : ": " + row.reason());
+        for (ClaimResult r : results.claims().all()) {
+            System.err.printf("locus reproduce: %-18s %-5s (expected %s)%s%n", r.claim(), r.outcome().verdict().label(),
+                    r.outcome().expected().label(), r.asExpected() ? "" : ": " + r.outcome().reason());
         }
-        System.err.printf("locus reproduce: %s -> %s (%.0f s)%n", results.allAsExpected() ? "every claim as expected" : "NOT as expected",
-                out.resolve(Report.HTML), timings.get("total"));
-        return results.allAsExpected() ? 0 : CLAIM_MISSED;
+        if (comparison != null) {
+            System.err.print(comparison.table());
+            System.err.printf("locus reproduce: against the baseline %s: %s%n", comparison.baseline(), comparison.regressed()
+                    ? comparison.regressions().size() + " regression(s): " + comparison.regressions().stream().map(Comparison.Drift::sentence)
+                            .collect(java.util.stream.Collectors.joining("; "))
+                    : "no regression");
+        }
+        boolean passed = results.allAsExpected() && (comparison == null || !comparison.regressed());
+        System.err.printf("locus reproduce: %s -> %s (%.0f s)%n", passed ? "every claim as expected" + (comparison == null ? "" : ", no regression")
+                : "NOT as expected", out.resolve(Report.HTML), timings.get("total"));
+        return passed ? 0 : CLAIM_MISSED;
     }
 
-    /** A new run folder, or with --resume the existing one; an existing folder is never overwritten. */
-    private void prepareRunFolder() throws IOException {
+    static Point.Site parseSite(String name) {
+        Point.Site s = List.of(Point.Site.values()).stream().filter(v -> v.label().equals(name)).findFirst().orElse(null);
+        if (s != Point.Site.BLOCK_OUT && s != Point.Site.RESID_POST) {
+            throw new LocusException("--site", "--site", "expected block_out or resid_post, found \"" + name + "\"", null);
+        }
+        return s;
+    }
+
+    /**
+     * The run folder must be new (or empty), or with --resume hold a journal; an existing folder is
+     * never overwritten. Checked before anything is read or written; the folder is made once the
+     * inputs are known good.
+     */
+    private void checkRunFolder() throws IOException {
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new LocusException(out, "--out", "exists and is not a directory");
         }
@@ -148,7 +191,6 @@ public final class ReproduceCommand implements Callable<Integer> {
                 }
             }
         }
-        Files.createDirectories(out);
     }
 
     /** The command that reproduces this run, the same for every run of the same inputs (no output folder, no --resume). */
@@ -169,8 +211,11 @@ public final class ReproduceCommand implements Callable<Integer> {
         if (expect != null) {
             words.addAll(List.of("--expect", expect.toString()));
         }
-        if (point != null) {
-            words.addAll(List.of("--point", point));
+        if (site != null) {
+            words.addAll(List.of("--site", site));
+        }
+        if (baseline != null) {
+            words.addAll(List.of("--baseline", baseline.toString()));
         }
         if (!device.equals("cpu")) {
             words.addAll(List.of("--device", device));

@@ -1,5 +1,7 @@
 package dev.locus.cli;
 
+import dev.locus.fixtures.BenchCheckpoint;
+import dev.locus.fixtures.RandomCheckpoint;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -58,9 +60,10 @@ public final class SweepBenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        LlamaConfig config = RandomCheckpointCommand.parseShape(shape).config();
-        Path[] dirs = {BenchCheckpoint.ensure(dir, shape, seeds[0], "bench-sweep"),
-                BenchCheckpoint.ensure(dir, shape, seeds[1], "bench-sweep")};
+        RandomCheckpoint.Shape named = RandomCheckpoint.Shape.parse(shape);
+        LlamaConfig config = named.config();
+        Path[] dirs = {BenchCheckpoint.ensure(dir, named, seeds[0], "bench-sweep"),
+                BenchCheckpoint.ensure(dir, named, seeds[1], "bench-sweep")};
         Random random = new Random(seeds[0] * 31 + seeds[1]);
         Prompted pair = new Prompted("bench", random.ints(promptTokens, 0, config.vocabSize()).toArray(),
                 List.of(random.ints(chosenTokens, 0, config.vocabSize()).toArray(),

@@ -107,12 +107,12 @@ public final class LlamaModel implements AutoCloseable {
         if (fromLayer < 0 || fromLayer > config.numLayers()) {
             throw new IllegalArgumentException("fromLayer " + fromLayer + " outside 0.." + config.numLayers());
         }
-        try (Segment segment = segment(residPre, prefix, capture, packing)) {
+        try (RunRows rows = runRows(residPre, prefix, capture, packing)) {
             NDArray x = residPre;
             for (int l = fromLayer; l < config.numLayers(); l++) {
-                x = block(l, x, segment, hook);
+                x = block(l, x, rows, hook);
             }
-            segment.captured.forEach(NDScope::register);
+            rows.captured.forEach(NDScope::register);
             return x;
         }
     }
@@ -139,11 +139,11 @@ public final class LlamaModel implements AutoCloseable {
             order.add(i);
         }
         order.sort(java.util.Comparator.comparingInt(i -> runs.get(i).fromLayer()));
-        List<Segment> segments = new ArrayList<>();
+        List<RunRows> stacked = new ArrayList<>();
         try {
             for (int i : order) {
                 BlockRun r = runs.get(i);
-                segments.add(segment(r.residPre(), r.prefix(), null, r.packing()));
+                stacked.add(runRows(r.residPre(), r.prefix(), null, r.packing()));
             }
             NDArray x = null;
             int joined = 0;
@@ -162,7 +162,7 @@ public final class LlamaModel implements AutoCloseable {
                         previous.close();
                     }
                 }
-                NDArray next = stackedBlock(l, x, segments.subList(0, joined));
+                NDArray next = stackedBlock(l, x, stacked.subList(0, joined));
                 if (l > runs.get(order.get(0)).fromLayer() || joining.size() > 1) {
                     x.close();
                 }
@@ -182,7 +182,7 @@ public final class LlamaModel implements AutoCloseable {
             }
             return List.of(outputs);
         } finally {
-            segments.forEach(Segment::close);
+            stacked.forEach(RunRows::close);
         }
     }
 
@@ -203,15 +203,15 @@ public final class LlamaModel implements AutoCloseable {
 
     // ---- one decoder block ---------------------------------------------------------------
 
-    private NDArray block(int layer, NDArray x, Segment segment, Hook hook) {
+    private NDArray block(int layer, NDArray x, RunRows rows, Hook hook) {
         LlamaWeights.Layer w = weights.layers.get(layer);
-        count(List.of(segment), x);
+        count(List.of(rows), x);
         NDArray attnOut;
         NDArray mlpOut;
         NDArray out;
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            attnOut = hook.at(Point.attnOut(layer), attention(layer, rmsNorm(x, w.inputNorm()), w, List.of(segment)));
+            attnOut = hook.at(Point.attnOut(layer), attention(layer, rmsNorm(x, w.inputNorm()), w, List.of(rows)));
             NDArray h = x.add(attnOut);
             mlpOut = hook.at(Point.mlpOut(layer), mlp(rmsNorm(h, w.postNorm()), w));
             out = hook.at(Point.residPost(layer), h.add(mlpOut));
@@ -222,13 +222,13 @@ public final class LlamaModel implements AutoCloseable {
     }
 
     /** A block over stacked runs, without hooks: only its output survives it. */
-    private NDArray stackedBlock(int layer, NDArray x, List<Segment> segments) {
+    private NDArray stackedBlock(int layer, NDArray x, List<RunRows> runs) {
         LlamaWeights.Layer w = weights.layers.get(layer);
-        count(segments, x);
+        count(runs, x);
         NDArray out;
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            NDArray h = x.add(attention(layer, rmsNorm(x, w.inputNorm()), w, segments));
+            NDArray h = x.add(attention(layer, rmsNorm(x, w.inputNorm()), w, runs));
             out = h.add(mlp(rmsNorm(h, w.postNorm()), w));
             NDScope.unregister(out);
         }
@@ -236,8 +236,8 @@ public final class LlamaModel implements AutoCloseable {
         return out;
     }
 
-    private void count(List<Segment> segments, NDArray x) {
-        blockEvaluations.addAndGet(segments.size());
+    private void count(List<RunRows> runs, NDArray x) {
+        blockEvaluations.addAndGet(runs.size());
         tokenBlocks.addAndGet(x.getShape().get(0));
     }
 
@@ -266,56 +266,56 @@ public final class LlamaModel implements AutoCloseable {
      * Grouped-query causal attention of stacked runs: the q/k/v and output projections over every
      * row at once, scores and mixing within each run's rows.
      */
-    private NDArray attention(int layer, NDArray x, LlamaWeights.Layer w, List<Segment> segments) {
+    private NDArray attention(int layer, NDArray x, LlamaWeights.Layer w, List<RunRows> runs) {
         NDArray q = linear(x, w.q());
         NDArray k = linear(x, w.k());
         NDArray v = linear(x, w.v());
-        if (segments.size() == 1) {
-            return linear(attend(layer, q, k, v, segments.get(0)), w.o());
+        if (runs.size() == 1) {
+            return linear(attend(layer, q, k, v, runs.get(0)), w.o());
         }
         NDList mixed = new NDList();
         long row = 0;
-        for (Segment segment : segments) {
-            String rows = row + ":" + (row + segment.rows);
-            mixed.add(attend(layer, q.get(rows), k.get(rows), v.get(rows), segment));
-            row += segment.rows;
+        for (RunRows run : runs) {
+            String slice = row + ":" + (row + run.rows);
+            mixed.add(attend(layer, q.get(slice), k.get(slice), v.get(slice), run));
+            row += run.rows;
         }
         return linear(NDArrays.concat(mixed, 0), w.o());
     }
 
     /** One run's attention from its projected rows: {@code [T][heads * head_dim]}, before the output projection. */
-    private NDArray attend(int layer, NDArray qRows, NDArray kRows, NDArray vRows, Segment segment) {
+    private NDArray attend(int layer, NDArray qRows, NDArray kRows, NDArray vRows, RunRows run) {
         long t = qRows.getShape().get(0);
         int hd = config.headDim();
         int heads = config.numHeads();
         int kvHeads = config.numKvHeads();
         int groups = config.kvGroups();
-        NDArray q = rope(qRows.reshape(t, heads, hd).transpose(1, 0, 2), segment);
-        NDArray k = rope(kRows.reshape(t, kvHeads, hd).transpose(1, 0, 2), segment);
+        NDArray q = rope(qRows.reshape(t, heads, hd).transpose(1, 0, 2), run);
+        NDArray k = rope(kRows.reshape(t, kvHeads, hd).transpose(1, 0, 2), run);
         NDArray v = vRows.reshape(t, kvHeads, hd).transpose(1, 0, 2);
-        if (segment.capture != null) {
+        if (run.capture != null) {
             NDScope.unregister(k, v);
-            segment.capture.put(layer, k, v);
-            segment.captured.add(k);
-            segment.captured.add(v);
+            run.capture.put(layer, k, v);
+            run.captured.add(k);
+            run.captured.add(v);
         }
-        if (segment.prefix != null) {
-            k = NDArrays.concat(new NDList(segment.prefix.keys(layer), k), 1);
-            v = NDArrays.concat(new NDList(segment.prefix.values(layer), v), 1);
+        if (run.prefix != null) {
+            k = NDArrays.concat(new NDList(run.prefix.keys(layer), k), 1);
+            v = NDArrays.concat(new NDList(run.prefix.values(layer), v), 1);
         }
         long keys = k.getShape().get(1);
         // Query head h reads key/value head floor(h / groups): group the query heads per kv head.
         NDArray grouped = q.reshape(kvHeads, groups * t, hd);
         NDArray scores = grouped.matMul(k.transpose(0, 2, 1)).div((float) Math.sqrt(hd))
                 .reshape(kvHeads, groups, t, keys)
-                .add(segment.causalMask);
+                .add(run.causalMask);
         NDArray probabilities = scores.softmax(-1).reshape(kvHeads, groups * t, keys);
         NDArray perHead = probabilities.matMul(v).reshape(heads, t, hd);
         return perHead.transpose(1, 0, 2).reshape(t, (long) heads * hd);
     }
 
     /** Rotate-half RoPE on {@code [heads][T][head_dim]}: dimension i pairs with i + head_dim/2. */
-    private NDArray rope(NDArray x, Segment positions) {
+    private NDArray rope(NDArray x, RunRows positions) {
         int half = config.headDim() / 2;
         NDArray rotated = NDArrays.concat(new NDList(x.get("..., " + half + ":").neg(), x.get("..., :" + half)), -1);
         return x.mul(positions.cos).add(rotated.mul(positions.sin));
@@ -463,7 +463,7 @@ public final class LlamaModel implements AutoCloseable {
      * One run's rows: cos/sin of their rotary angles, the additive causal mask over prefix and
      * own keys, and the caches to read from and write to.
      */
-    private static final class Segment implements AutoCloseable {
+    private static final class RunRows implements AutoCloseable {
         final NDArray cos;
         final NDArray sin;
         final NDArray causalMask;
@@ -473,7 +473,7 @@ public final class LlamaModel implements AutoCloseable {
         /** Keys and values written to {@link #capture}, handed to the enclosing scope when the run ends. */
         final java.util.List<NDArray> captured = new java.util.ArrayList<>();
 
-        Segment(NDArray cos, NDArray sin, NDArray causalMask, KvCache prefix, KvCache capture) {
+        RunRows(NDArray cos, NDArray sin, NDArray causalMask, KvCache prefix, KvCache capture) {
             this.rows = cos.getShape().get(0);
             this.cos = cos;
             this.sin = sin;
@@ -490,7 +490,7 @@ public final class LlamaModel implements AutoCloseable {
         }
     }
 
-    private Segment segment(NDArray resid, KvCache prefix, KvCache capture, Packing packing) {
+    private RunRows runRows(NDArray resid, KvCache prefix, KvCache capture, Packing packing) {
         Shape shape = resid.getShape();
         if (shape.dimension() != 2 || shape.get(1) != config.hiddenSize()) {
             throw new IllegalArgumentException("residual stream must be [T][" + config.hiddenSize() + "], found " + shape);
@@ -525,7 +525,7 @@ public final class LlamaModel implements AutoCloseable {
                 }
             }
         }
-        return new Segment(
+        return new RunRows(
                 m.create(angles[0], new Shape(rows, hd)),
                 m.create(angles[1], new Shape(rows, hd)),
                 m.create(mask, new Shape(rows, total)),

@@ -1,5 +1,7 @@
 package dev.locus.model;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
 
 /**
@@ -22,8 +24,24 @@ public record Point(Site site, int layer) {
         RESID_POST,
         BLOCK_OUT;
 
+        @JsonValue
         public String label() {
             return name().toLowerCase(Locale.ROOT);
+        }
+
+        @JsonCreator
+        public static Site parse(String label) {
+            for (Site s : values()) {
+                if (s.label().equals(label)) {
+                    return s;
+                }
+            }
+            throw new IllegalArgumentException("unknown site \"" + label + "\": expected resid_pre, attn_out, mlp_out, resid_post or block_out");
+        }
+
+        @Override
+        public String toString() {
+            return label();
         }
     }
 

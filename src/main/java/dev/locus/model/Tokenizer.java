@@ -3,9 +3,11 @@ package dev.locus.model;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import dev.locus.LocusException;
+import dev.locus.Sha256;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * A checkpoint's tokenizer.json through DJL's Hugging Face tokenizer, built with truncation and
@@ -33,6 +35,25 @@ public final class Tokenizer implements AutoCloseable {
             return new Tokenizer(tokenizer);
         } catch (IOException | RuntimeException e) {
             throw new LocusException(file.toString(), "(tokenizer)", "DJL cannot load it: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Patching runs one model on the other's token ids, so two checkpoints must carry the same
+     * {@code tokenizer.json}: both present and byte for byte equal. {@code firstRole} names the first
+     * in the message (base, recipient).
+     */
+    public static void requireSame(Path firstDir, String firstRole, Path secondDir) {
+        Path first = firstDir.resolve(Checkpoint.TOKENIZER_FILE);
+        Path second = secondDir.resolve(Checkpoint.TOKENIZER_FILE);
+        for (Path p : List.of(first, second)) {
+            if (!Files.isRegularFile(p)) {
+                throw new LocusException(p, "(file)", "missing: both models read the pairs' tokens, so each checkpoint needs its tokenizer.json");
+            }
+        }
+        if (!Sha256.of(first).equals(Sha256.of(second))) {
+            throw new LocusException(second, "(tokenizer)", "differs from the " + firstRole + "'s " + first
+                    + ": the two models would read different tokens");
         }
     }
 

@@ -115,8 +115,8 @@ public final class CleanRun {
         return tokenLogprobs.get(i).clone();
     }
 
-    /** Recipient-side trace for a role: -1 the prompt rows (CACHED only), i completion i. */
-    Trace trace(int role) {
-        return role < 0 ? prompt : completions.get(role);
+    /** The trace of a role's rows: the prompt's (CACHED only) or a completion's. */
+    Trace trace(Role role) {
+        return role.isPrompt() ? prompt : completions.get(role.completion());
     }
 }

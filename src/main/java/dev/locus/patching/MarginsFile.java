@@ -59,7 +59,7 @@ public final class MarginsFile {
     static ObjectNode toJson(PairMargins line) {
         ObjectNode node = JSON.createObjectNode();
         node.put("id", line.id());
-        if (line instanceof PairMargins.Skipped s) {
+        if (line instanceof SkippedPair s) {
             return node.put("skipped", s.reason());
         }
         PairMargins.Measured m = (PairMargins.Measured) line;
@@ -107,7 +107,7 @@ public final class MarginsFile {
         }
         String id = field(file, line, node, "id").asText();
         if (node.has("skipped")) {
-            return new PairMargins.Skipped(id, node.get("skipped").asText());
+            return new SkippedPair(id, node.get("skipped").asText());
         }
         int prompt = field(file, line, node, "prompt_tokens").intValue();
         int chosen = field(file, line, node, "chosen_tokens").intValue();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.locus.LocusException;
 import dev.locus.data.PreferencePair;
+import dev.locus.model.LlamaConfig;
 import dev.locus.model.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,13 +37,11 @@ public final class PairEncoder {
     }
 
     /** What encoding a pair gave: token ids, or the reason it is skipped. */
-    public sealed interface Encoded permits Ok, Skipped {
+    public sealed interface Encoded permits Ok, SkippedPair {
         String id();
     }
 
     public record Ok(String id, Prompted tokens) implements Encoded {}
-
-    public record Skipped(String id, String reason) implements Encoded {}
 
     public static final String CONFIG_FILE = "tokenizer_config.json";
     private static final Pattern TURN = Pattern.compile("\n\n(Human|Assistant):");
@@ -65,6 +64,18 @@ public final class PairEncoder {
         this.maxTokens = maxTokens;
     }
 
+    /**
+     * Each pair encoded with the checkpoint's {@code tokenizer.json} and BOS, in input order: its
+     * tokens, or why it is skipped. Pairs longer than {@code maxTokens} are skipped, never cut.
+     */
+    public static List<Encoded> encodeAll(Path checkpointDir, LlamaConfig config, Format format, int maxTokens,
+            List<PreferencePair> pairs) {
+        try (Tokenizer tokenizer = Tokenizer.load(checkpointDir)) {
+            PairEncoder encoder = new PairEncoder(tokenizer, config.bosTokenId(), format, maxTokens, checkpointDir);
+            return pairs.stream().map(encoder::encode).toList();
+        }
+    }
+
     public Encoded encode(PreferencePair pair) {
         String context = format == Format.CHAT ? chatContext(pair.prompt()) : pair.prompt();
         String chosen = format == Format.CHAT ? pair.chosen().strip() : pair.chosen();
@@ -80,12 +91,12 @@ public final class PairEncoder {
         int[] chosenIds = tokenizer.encode(chosen);
         int[] rejectedIds = tokenizer.encode(rejected);
         if (chosenIds.length == 0 || rejectedIds.length == 0) {
-            return new Skipped(pair.id(), "a completion encodes to no tokens");
+            return new SkippedPair(pair.id(), "a completion encodes to no tokens");
         }
         for (String[] part : new String[][] {{context, "prompt"}, {chosen, "chosen"}, {rejected, "rejected"}}) {
             int[] ids = part[1].equals("prompt") ? contextIds : part[1].equals("chosen") ? chosenIds : rejectedIds;
             if (!tokenizer.decode(ids).equals(part[0])) {
-                return new Skipped(pair.id(), "the " + part[1] + " tokens do not decode back to its text");
+                return new SkippedPair(pair.id(), "the " + part[1] + " tokens do not decode back to its text");
             }
         }
         boolean addBos = bosId != null && format == Format.RAW;
@@ -95,11 +106,11 @@ public final class PairEncoder {
         }
         System.arraycopy(contextIds, 0, prompt, addBos ? 1 : 0, contextIds.length);
         if (prompt.length == 0) {
-            return new Skipped(pair.id(), "empty prompt and no BOS token to read the first completion token at");
+            return new SkippedPair(pair.id(), "empty prompt and no BOS token to read the first completion token at");
         }
         int longest = prompt.length + Math.max(chosenIds.length, rejectedIds.length);
         if (longest > maxTokens) {
-            return new Skipped(pair.id(), "too long: " + longest + " tokens > limit " + maxTokens);
+            return new SkippedPair(pair.id(), "too long: " + longest + " tokens > limit " + maxTokens);
         }
         return new Ok(pair.id(), new Prompted(pair.id(), prompt, List.of(chosenIds, rejectedIds)));
     }

@@ -3,9 +3,9 @@ package dev.locus.patching;
 /**
  * One pair's line of a margins file, margins named by role: the recipient's, the donor's (when a
  * donor ran) and the recipient's under the intervention (when one was applied). A pair that could
- * not run is {@link Skipped}, where it stands in the input.
+ * not run is a {@link SkippedPair}, where it stands in the input.
  */
-public sealed interface PairMargins {
+public sealed interface PairMargins permits PairMargins.Measured, SkippedPair {
     String id();
 
     record Measured(String id, int promptTokens, int chosenTokens, int rejectedTokens, Margin recipient, Margin donor,
@@ -25,6 +25,4 @@ public sealed interface PairMargins {
 
     /** Where and how the patched margin was taken, as results spell it. */
     record PatchedAt(String point, String kind, String positions, String label) {}
-
-    record Skipped(String id, String reason) implements PairMargins {}
 }

@@ -1,5 +1,7 @@
 package dev.locus.patching;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
 
 /**
@@ -31,10 +33,12 @@ public enum PatchPositions {
         return this == ALL || this == COMPLETION;
     }
 
+    @JsonValue
     public String label() {
         return name().toLowerCase(Locale.ROOT);
     }
 
+    @JsonCreator
     public static PatchPositions parse(String name) {
         try {
             return valueOf(name.toUpperCase(Locale.ROOT));

@@ -168,7 +168,7 @@ public final class Patcher {
         boolean promptPatched = iv.positions().touchesPrompt();
         CleanRun.Layout layout = CleanRun.Layout.of(run.tokens, promptPatched);
         NDList parts = new NDList();
-        for (int role : roles(run, promptPatched)) {
+        for (Role role : roles(run, promptPatched)) {
             Trace trace = run.trace(role);
             parts.add(patches(iv, role) ? trace.stream[from].add(delta(trace.at(point), run, role, point, iv, targets)) : trace.stream[from]);
         }
@@ -182,12 +182,12 @@ public final class Patcher {
         int from = point.resumeLayer();
         boolean promptPatched = iv.positions().touchesPrompt();
         CleanRun.Layout layout = CleanRun.Layout.of(run.tokens, promptPatched);
-        List<Integer> roles = roles(run, promptPatched);
+        List<Role> roles = roles(run, promptPatched);
         NDList parts = new NDList();
         List<Integer> firstRows = new ArrayList<>();
-        for (int role : roles) {
+        for (Role role : roles) {
             parts.add(run.trace(role).stream[from]);
-            firstRows.add(role < 0 ? 0 : layout.firstRow(role));
+            firstRows.add(role.isPrompt() ? 0 : layout.firstRow(role.completion()));
         }
         NDArray packed = parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 0);
         Point target = Trace.modelPoint(point);
@@ -197,7 +197,7 @@ public final class Patcher {
             }
             NDList deltas = new NDList();
             for (int k = 0; k < roles.size(); k++) {
-                int role = roles.get(k);
+                Role role = roles.get(k);
                 NDArray part = v.get(firstRows.get(k) + ":" + (firstRows.get(k) + run.trace(role).rows()));
                 deltas.add(patches(iv, role) ? delta(part, run, role, point, iv, targets) : part.zerosLike());
             }
@@ -207,21 +207,21 @@ public final class Patcher {
         return new Prepared(null, run, layout, promptPatched).score(out);
     }
 
-    /** The segments a cached pass reruns: the prompt (-1) when patched, then every completion. */
-    private static List<Integer> roles(CleanRun run, boolean promptPatched) {
-        List<Integer> roles = new ArrayList<>();
+    /** The segments a cached pass reruns: the prompt when patched, then every completion. */
+    private static List<Role> roles(CleanRun run, boolean promptPatched) {
+        List<Role> roles = new ArrayList<>();
         if (promptPatched) {
-            roles.add(-1);
+            roles.add(Role.PROMPT);
         }
         for (int i = 0; i < run.tokens.completions().size(); i++) {
-            roles.add(i);
+            roles.add(Role.completion(i));
         }
         return roles;
     }
 
-    /** Whether the intervention changes any row of a role's segment (the prompt is -1). */
-    private static boolean patches(Intervention iv, int role) {
-        return role < 0 ? iv.positions().touchesPrompt() : iv.positions().touchesCompletion();
+    /** Whether the intervention changes any row of a role's segment. */
+    private static boolean patches(Intervention iv, Role role) {
+        return role.isPrompt() ? iv.positions().touchesPrompt() : iv.positions().touchesCompletion();
     }
 
     // ---- the naive schedule: every sequence whole, patched by a hook ------------------------------
@@ -231,9 +231,9 @@ public final class Patcher {
         Point at = Trace.modelPoint(point);
         Point input = point.layer() == 0 ? Point.EMBED : Point.residPost(point.layer() - 1);
         List<float[]> scores = new ArrayList<>();
-        NDManager work = run.trace(0).stream[0].getManager();
+        NDManager work = run.trace(Role.completion(0)).stream[0].getManager();
         for (int i = 0; i < tokens.completions().size(); i++) {
-            int role = i;
+            Role role = Role.completion(i);
             NDArray[] blockInput = new NDArray[1];
             Hook hook = (p, v) -> {
                 if (p.equals(input)) {
@@ -255,7 +255,7 @@ public final class Patcher {
     // ---- the intervention itself ------------------------------------------------------------------
 
     /** The change an intervention makes to the recipient value {@code r} of one segment, zero on rows outside its positions. */
-    private static NDArray delta(NDArray r, CleanRun run, int role, Point point, Intervention iv, Targets targets) {
+    private static NDArray delta(NDArray r, CleanRun run, Role role, Point point, Intervention iv, Targets targets) {
         Trace trace = run.trace(role);
         int rows = trace.rows();
         int boundary = run.tokens.boundary();

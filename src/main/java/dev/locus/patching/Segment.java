@@ -17,11 +17,11 @@ public final class Segment {
 
     private final NDArray r;
     private final CleanRun run;
-    private final int role;
+    private final Role role;
     private final Point point;
     private final Patcher.Targets targets;
 
-    Segment(NDArray r, CleanRun run, int role, Point point, Patcher.Targets targets) {
+    Segment(NDArray r, CleanRun run, Role role, Point point, Patcher.Targets targets) {
         this.r = r;
         this.run = run;
         this.role = role;
@@ -77,7 +77,7 @@ public final class Segment {
         int boundary = run.tokens.boundary();
         for (int i = 0; i < rows; i++) {
             int position = trace.offset + i;
-            int sequence = position < boundary ? -1 : role;
+            int sequence = position < boundary ? Role.PROMPT.completion() : role.completion();
             long rowSeed = seed;
             rowSeed = rowSeed * 31 + run.tokens.id().hashCode();
             rowSeed = rowSeed * 31 + point.name().hashCode();

@@ -174,6 +174,20 @@ public final class Sweep {
         }
     }
 
+    /** One pair's margins when a donor's activations are patched into a recipient: the recipient's, the donor's, and per cell the patched one. */
+    public record Donation(Prompted tokens, Margin recipient, Margin donor, List<Margin> patched) {}
+
+    /**
+     * Patches {@code donor}'s activations into {@code recipient} at each cell, pair by pair, one
+     * way. It is the sweep's tuned->base direction with the recipient as base and the donor as
+     * tuned, its results told in the roles the caller gave.
+     */
+    public static void donate(LlamaModel recipient, LlamaModel donor, Schedule schedule, NDManager parent, List<Prompted> pairs,
+            List<Cell> cells, Consumer<Donation> sink) {
+        new Sweep(recipient, donor, schedule).run(parent, pairs, cells, List.of(Direction.TUNED_TO_BASE), r -> sink.accept(
+                new Donation(r.tokens(), r.base(), r.tuned(), r.patched().stream().map(Patched::margin).toList())));
+    }
+
     private LlamaModel recipient(Direction d) {
         return d == Direction.TUNED_TO_BASE ? base : tuned;
     }

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.locus.LocusException;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -40,6 +42,7 @@ class ExpectationsTest {
             assertEquals(paper.doseResponse().alphas(), f.doseResponse().alphas(), kind);
             assertEquals(paper.lowRank().minRecovery(), f.lowRank().minRecovery(), kind);
             assertEquals(paper.sparseAttribution().band(), f.sparseAttribution().band(), kind);
+            assertEquals(paper.regression(), f.regression(), kind);
         }
     }
 
@@ -75,5 +78,52 @@ class ExpectationsTest {
         assertThat(e.field()).isEqualTo("low_rank.expect");
         assertThat(e.getMessage()).contains("holds or fails");
         assertThat(assertThrows(LocusException.class, () -> Expectations.read(tmp.resolve("none.yaml"))).getMessage()).contains("none.yaml");
+    }
+
+    @Test
+    void theOldNameOfNAlphasIsReadWithADeprecationLineAndBothNamesAreRefused() throws IOException {
+        Path old = edited("  n_alphas: 100", "  alphas: 100");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream saved = System.err;
+        Expectations e;
+        try {
+            System.setErr(new PrintStream(err, true));
+            e = Expectations.read(old);
+        } finally {
+            System.setErr(saved);
+        }
+        assertEquals(100, e.sparseAttribution().nAlphas());
+        assertThat(err.toString()).contains(old.toString(), "sparse_attribution.alphas is deprecated", "renamed sparse_attribution.n_alphas");
+        Path both = edited("  n_alphas: 100", "  n_alphas: 100\n  alphas: 100");
+        LocusException twice = assertThrows(LocusException.class, () -> Expectations.read(both));
+        assertEquals("sparse_attribution.alphas", twice.field());
+    }
+
+    @Test
+    void theRegressionBlockDefaultsFieldByFieldAndIsRangeChecked() throws IOException {
+        String withoutBlock = Files.readString(PAPER).replaceAll("(?m)^regression:.*\n(  .*\n)*", "");
+        Path none = tmp.resolve("none-given.yaml");
+        Files.writeString(none, withoutBlock);
+        assertThat(withoutBlock).doesNotContain("regression:");
+        assertEquals(Expectations.Regression.DEFAULTS, Expectations.read(none).regression());
+        Expectations.Regression partly = Expectations.read(edited("  max_peak_shift: 1", "  max_peak_shift: 2")).regression();
+        assertEquals(new Expectations.Regression(2, Expectations.Regression.DEFAULTS.maxShareDrop(),
+                Expectations.Regression.DEFAULTS.maxRankSteps()), partly);
+        LocusException e = assertThrows(LocusException.class, () -> Expectations.read(edited("  max_share_drop: 0.2", "  max_share_drop: -1")));
+        assertEquals("regression.max_share_drop", e.field());
+    }
+
+    @Test
+    void sitesAndDirectionsAreNamedValues() throws IOException {
+        LocusException site = assertThrows(LocusException.class, () -> Expectations.read(edited("  site: block_out", "  site: attn_out")));
+        assertEquals("run.site", site.field());
+        assertThat(site.getMessage()).contains("expected block_out or resid_post");
+        LocusException direction = assertThrows(LocusException.class,
+                () -> Expectations.read(edited("  direction: any", "  direction: sideways")));
+        assertEquals("asymmetry.direction", direction.field());
+        assertThat(direction.getMessage()).contains("expected any, tuned->base or base->tuned, found \"sideways\"");
+        Expectations e = Expectations.read(edited("  direction: any", "  direction: base->tuned"));
+        assertEquals(Expectations.Dominance.BASE_TO_TUNED, e.asymmetry().direction());
+        assertEquals(dev.locus.model.Point.Site.BLOCK_OUT, e.run().site());
     }
 }

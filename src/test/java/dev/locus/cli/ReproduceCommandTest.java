@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.locus.fixtures.Fixture;
+import dev.locus.claims.Results;
 import dev.locus.report.Report;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -77,7 +78,7 @@ class ReproduceCommandTest {
             Thread.sleep(20);
         }
         p.waitFor();
-        assertThat(Files.exists(out.resolve(Report.RESULTS))).as("killed before the end, after %d journal lines", lines).isFalse();
+        assertThat(Files.exists(out.resolve(Results.FILE))).as("killed before the end, after %d journal lines", lines).isFalse();
     }
 
     @Test
@@ -92,11 +93,11 @@ class ReproduceCommandTest {
         killAfter(killed, true, 30);
         killAfter(killed, true, 44);
         assertEquals(FINISHED, runToEnd(killed, true), "resumed run");
-        String expected = Files.readString(first.resolve(Report.RESULTS));
-        assertEquals(expected, Files.readString(second.resolve(Report.RESULTS)), "two uninterrupted runs");
-        assertEquals(expected, Files.readString(killed.resolve(Report.RESULTS)), "a run killed three times and resumed");
+        String expected = Files.readString(first.resolve(Results.FILE));
+        assertEquals(expected, Files.readString(second.resolve(Results.FILE)), "two uninterrupted runs");
+        assertEquals(expected, Files.readString(killed.resolve(Results.FILE)), "a run killed three times and resumed");
         JsonNode results = new ObjectMapper().readTree(expected);
-        assertThat(results.get("verdicts")).hasSize(4);
+        assertThat(results.get("claims").get("asymmetry").get("outcome").get("verdict").asText()).isIn("holds", "fails");
         assertThat(results.get("measurement").get("pair_ids")).hasSize(20);
         assertThat(Files.readString(tmp.resolve("killed.log"))).contains("already in the journal");
     }
@@ -166,6 +167,28 @@ class ReproduceCommandTest {
         assertEquals(Main.BAD_INPUT, gpu);
         assertEquals(Main.BAD_INPUT, unknown);
         assertThat(err.toString()).contains("--device").contains("no CUDA device visible").contains("\"tpu\"");
+        assertThat(out).doesNotExist();
+    }
+
+    /** --site names a site; --point, its old name, is still read, but not beside --site, and no other site is taken. */
+    @Test
+    void sitesAreNamedAndTheOldFlagIsNotMixedWithTheNew() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream saved = System.err;
+        Path out = tmp.resolve("site-run");
+        int inside;
+        int both;
+        try {
+            System.setErr(new PrintStream(err, true));
+            inside = Main.run("reproduce", "--site", "attn_out", "--out", out.toString());
+            both = Main.run("reproduce", "--point", "block_out", "--site", "resid_post", "--out", out.toString());
+        } finally {
+            System.setErr(saved);
+        }
+        assertEquals(Main.BAD_INPUT, inside);
+        assertEquals(Main.BAD_INPUT, both);
+        assertThat(err.toString()).contains("--site: expected block_out or resid_post, found \"attn_out\"",
+                "--point is the old name of --site");
         assertThat(out).doesNotExist();
     }
 }

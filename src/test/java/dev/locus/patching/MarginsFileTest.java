@@ -22,7 +22,7 @@ class MarginsFileTest {
         Sweep.Cell cell = new Sweep.Cell(dev.locus.model.Point.blockOut(2), Intervention.interpolate(0.5, PatchPositions.COMPLETION));
         PairMargins.Measured measured = PairMargins.Measured.of(pair, new Margin(-3.5, 2, -1.25, 1), new Margin(-2.0, 2, -1.5, 1),
                 new Margin(-2.75, 2, -1.375, 1), cell);
-        PairMargins.Skipped skipped = new PairMargins.Skipped("p2", "too long: 9000 tokens > 8192");
+        SkippedPair skipped = new SkippedPair("p2", "too long: 9000 tokens > 8192");
         Path file = tmp.resolve("m.jsonl");
         try (MarginsFile.Writer out = MarginsFile.create(file)) {
             out.write(measured);

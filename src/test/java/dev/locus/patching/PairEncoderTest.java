@@ -68,8 +68,8 @@ class PairEncoderTest {
         try (Tokenizer t = tokenizer()) {
             int longest = 1 + PAIR.prompt().length() + " no thanks".length();
             PairEncoder.Encoded e = new PairEncoder(t, BOS, PairEncoder.Format.RAW, longest - 1, tmp).encode(PAIR);
-            assertThat(e).isInstanceOf(PairEncoder.Skipped.class);
-            assertEquals("too long: " + longest + " tokens > limit " + (longest - 1), ((PairEncoder.Skipped) e).reason());
+            assertThat(e).isInstanceOf(SkippedPair.class);
+            assertEquals("too long: " + longest + " tokens > limit " + (longest - 1), ((SkippedPair) e).reason());
             assertThat(new PairEncoder(t, BOS, PairEncoder.Format.RAW, longest, tmp).encode(PAIR)).isInstanceOf(PairEncoder.Ok.class);
         }
     }

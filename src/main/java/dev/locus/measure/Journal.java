@@ -1,10 +1,11 @@
-package dev.locus.claims;
+package dev.locus.measure;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.locus.LocusException;
+import dev.locus.Sha256;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,6 +27,19 @@ import java.util.Map;
  */
 public final class Journal implements Closeable {
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * What a journal's units are a function of: the plan's provenance (every input's sha256, the
+     * settings, the locus build, the machine) and its protocol. A journal of another identity is
+     * not resumed.
+     */
+    public static String identity(Plan plan) {
+        try {
+            return Sha256.ofText(JSON.writeValueAsString(plan.provenance()) + JSON.writeValueAsString(plan.protocol()));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a plan that does not serialize", e);
+        }
+    }
 
     /** Keeps nothing: a measurement that is not resumable. */
     public static Journal none() {

@@ -1,0 +1,128 @@
+package dev.locus.measure;
+
+import dev.locus.analysis.Svd;
+import dev.locus.model.Point;
+import dev.locus.patching.Activations;
+import dev.locus.patching.CleanRun;
+import dev.locus.patching.Direction;
+import dev.locus.patching.Intervention;
+import dev.locus.patching.PatchPositions;
+import dev.locus.patching.Sweep;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One per-pair phase of the protocol, declared: the pairs it covers, the directions it patches in,
+ * the patched runs it asks of every covered pair under the keys their margins are journaled and
+ * read back by, and what it reads out of each pair's two clean runs besides. {@link Phases} runs it.
+ */
+record Phase(PhaseName name, Coverage coverage, List<Direction> directions, Map<String, Sweep.Cell> cells, Readout readout) {
+
+    /** Which pairs a phase measures. */
+    enum Coverage {
+        ALL_PAIRS,
+        HELD_OUT_PAIRS;
+
+        boolean covers(boolean heldOut) {
+            return this == ALL_PAIRS || heldOut;
+        }
+    }
+
+    /** Numbers read out of a pair's clean runs while they are alive, journaled with the pair's margins. */
+    @FunctionalInterface
+    interface Readout {
+        Readout NONE = (base, tuned) -> new double[0];
+
+        double[] read(CleanRun base, CleanRun tuned);
+    }
+
+    /** One covered pair's journaled unit: its clean margins, its patched margins by {@link #marginKey}, its readout. */
+    record PairUnit(double base, double tuned, Map<String, Double> margins, double[] readout) {}
+
+    /** The sites both layer sweeps patch, in the order they run. */
+    static final List<Point.Site> SWEPT_SITES = List.of(Point.Site.BLOCK_OUT, Point.Site.RESID_POST);
+    static final String NOISE = "noise";
+    static final String SHUFFLED = "shuffled";
+
+    static String marginKey(Direction direction, String cell) {
+        return direction.label() + " " + cell;
+    }
+
+    static String alpha(double alpha) {
+        return "alpha=" + alpha;
+    }
+
+    static String top(int k) {
+        return "top-" + k;
+    }
+
+    static String random(int k, int draw) {
+        return "random-" + k + "#" + draw;
+    }
+
+    /**
+     * Clean margins of every pair, and each layer's point replaced in both directions at both
+     * sites; the readout is LASSO's feature, the mean distance between the two models' block
+     * outputs over completion positions, per layer.
+     */
+    static Phase layerSweeps(int layers, PatchPositions positions) {
+        Map<String, Sweep.Cell> cells = new LinkedHashMap<>();
+        for (Point.Site site : SWEPT_SITES) {
+            for (int l = 0; l < layers; l++) {
+                Point point = new Point(site, l);
+                cells.put(point.name(), new Sweep.Cell(point, Intervention.replace(positions)));
+            }
+        }
+        Readout distances = (base, tuned) -> {
+            double[] d = new double[layers];
+            for (int l = 0; l < layers; l++) {
+                d[l] = Activations.meanDistance(base, tuned, Point.blockOut(l), PatchPositions.COMPLETION);
+            }
+            return d;
+        };
+        return new Phase(PhaseName.LAYERS, Coverage.ALL_PAIRS, List.of(Direction.TUNED_TO_BASE, Direction.BASE_TO_TUNED), cells,
+                distances);
+    }
+
+    /** Tuned->base interpolation at L* over the dose grid, then a noise and a shuffled patch of the same point. */
+    static Phase doseAndControls(Point at, List<Double> alphas, long controlSeed, PatchPositions positions) {
+        Map<String, Sweep.Cell> cells = new LinkedHashMap<>();
+        for (double a : alphas) {
+            cells.put(alpha(a), new Sweep.Cell(at, Intervention.interpolate(a, positions)));
+        }
+        cells.put(NOISE, new Sweep.Cell(at, new Intervention.Noise(1, controlSeed, positions)));
+        cells.put(SHUFFLED, new Sweep.Cell(at, new Intervention.Shuffled(1, controlSeed, positions)));
+        return new Phase(PhaseName.DOSE, Coverage.ALL_PAIRS, List.of(Direction.TUNED_TO_BASE), cells, Readout.NONE);
+    }
+
+    /**
+     * On the held-out pairs, tuned->base patches of the top-k directions of the fit pairs'
+     * difference at L*, then for each k the random orthonormal k-frames of the control.
+     */
+    static Phase subspaces(Point at, float[][] top, int[] ranks, int draws, int hidden, long controlSeed, PatchPositions positions) {
+        Map<String, Sweep.Cell> cells = new LinkedHashMap<>();
+        for (int k : ranks) {
+            cells.put(top(k), new Sweep.Cell(at, Intervention.subspace(Arrays.copyOf(top, k), 1, positions)));
+        }
+        for (int k : ranks) {
+            for (int d = 0; d < draws; d++) {
+                long seed = controlSeed * 1_000_003L + k * 101L + d;
+                cells.put(random(k, d), new Sweep.Cell(at, Intervention.subspace(toFloat(Svd.randomFrame(k, hidden, seed)), 1, positions)));
+            }
+        }
+        return new Phase(PhaseName.SUBSPACE, Coverage.HELD_OUT_PAIRS, List.of(Direction.TUNED_TO_BASE), cells, Readout.NONE);
+    }
+
+    static float[][] toFloat(double[][] rows) {
+        float[][] out = new float[rows.length][];
+        for (int i = 0; i < rows.length; i++) {
+            out[i] = new float[rows[i].length];
+            for (int c = 0; c < rows[i].length; c++) {
+                out[i][c] = (float) rows[i][c];
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,43 @@
+package dev.locus.measure;
+
+import dev.locus.model.Point;
+import dev.locus.patching.Direction;
+import java.util.List;
+
+/** A per-pair phase's journaled units, one per pair it covers, in pair order, read by key. */
+record PhaseUnits(List<Phase.PairUnit> units) {
+    /** The patched margin under {@code direction} and cell key, per covered pair. */
+    double[] margins(Direction direction, String cell) {
+        String key = Phase.marginKey(direction, cell);
+        double[] out = new double[units.size()];
+        for (int i = 0; i < out.length; i++) {
+            Double m = units.get(i).margins().get(key);
+            if (m == null) {
+                throw new IllegalStateException("no margin " + key + " in the journaled unit of pair " + i);
+            }
+            out[i] = m;
+        }
+        return out;
+    }
+
+    /** [layer][pair] patched margins under {@code direction} at each layer's point of {@code site}. */
+    double[][] byLayer(Direction direction, Point.Site site, int layers) {
+        double[][] out = new double[layers][];
+        for (int l = 0; l < layers; l++) {
+            out[l] = margins(direction, new Point(site, l).name());
+        }
+        return out;
+    }
+
+    double[] base() {
+        return units.stream().mapToDouble(Phase.PairUnit::base).toArray();
+    }
+
+    double[] tuned() {
+        return units.stream().mapToDouble(Phase.PairUnit::tuned).toArray();
+    }
+
+    double[][] readouts() {
+        return units.stream().map(Phase.PairUnit::readout).toArray(double[][]::new);
+    }
+}

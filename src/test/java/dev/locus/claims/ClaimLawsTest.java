@@ -1,0 +1,110 @@
+package dev.locus.claims;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.locus.measure.Measurement;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+
+/**
+ * The rules of the claims, stated as laws on hand-made measurements (no model runs): what must
+ * hold of any measurement, whatever its numbers.
+ */
+class ClaimLawsTest {
+    private static final Expectations EXPECTATIONS = Expectations.read(Path.of("expectations/fixture-localized.yaml"));
+
+    /** A curve that never steps back, up or down, passes the step rule at any threshold. */
+    @Property
+    void aCurveThatNeverStepsBackPassesTheStepRule(@ForAll("steps") double[] steps, @ForAll boolean falling) {
+        double[] curve = new double[steps.length + 1];
+        for (int i = 0; i < steps.length; i++) {
+            curve[i + 1] = curve[i] + (falling ? -steps[i] : steps[i]);
+        }
+        int zero = 0;
+        int one = curve.length - 1;
+        assertThat(DoseResponseClaim.largestStepBack(curve, zero, one)).isZero();
+        double[] back = curve.clone();
+        back[1] = back[1] + (falling ? 1 : -1) * (1 + Math.abs(curve[one] - curve[zero]));
+        assertThat(DoseResponseClaim.largestStepBack(back, zero, one)).as("a curve that does step back").isPositive();
+    }
+
+    @Provide
+    Arbitrary<double[]> steps() {
+        return Arbitraries.doubles().between(0, 10).array(double[].class).ofMinSize(2).ofMaxSize(20);
+    }
+
+    /**
+     * Margins are log-probability sums: their unit is arbitrary, and every claim's verdict is a
+     * statement about ratios and ranks. Scaling every margin by a power of two (exact in binary
+     * floating point, so the law is tested without rounding) changes no verdict and no check.
+     */
+    @Property(tries = 40)
+    void scalingEveryMarginByAPositiveFactorLeavesEveryVerdictUnchanged(@ForAll("measurements") Measurement m,
+            @ForAll @IntRange(min = -12, max = 12) int exponent) {
+        double c = Math.scalb(1.0, exponent);
+        Claims before = Claims.evaluate(m, EXPECTATIONS);
+        Claims after = Claims.evaluate(scaled(m, c), EXPECTATIONS);
+        for (int i = 0; i < 4; i++) {
+            Outcome a = before.all().get(i).outcome();
+            Outcome b = after.all().get(i).outcome();
+            assertThat(b.verdict()).as(before.all().get(i).claim()).isEqualTo(a.verdict());
+            assertThat(b.checks().stream().map(Check::passed).toList()).as(before.all().get(i).claim() + " checks")
+                    .isEqualTo(a.checks().stream().map(Check::passed).toList());
+        }
+        assertThat(after.gain().holds()).isEqualTo(before.gain().holds());
+    }
+
+    /** L* is the layer whose tuned->base patch carries the largest share of the gain. */
+    @Property(tries = 100)
+    void theArgmaxLayerIsThePeak(@ForAll("measurements") Measurement m) {
+        AsymmetryClaim.Result r = Claims.evaluate(m, EXPECTATIONS).asymmetry();
+        double best = r.layers().stream().mapToDouble(AsymmetryClaim.LayerEffect::f).max().orElseThrow();
+        assertThat(r.peakLayer()).isEqualTo(m.peakLayer());
+        assertThat(r.layers().get(r.peakLayer()).f()).isGreaterThanOrEqualTo(best - 1e-12 * Math.abs(best));
+    }
+
+    /** Without a gain there is nothing to localize: every claim fails on the precondition, whatever else was measured. */
+    @Property(tries = 30)
+    void aConstantZeroGainFailsThePrecondition(@ForAll("measurements") Measurement m) {
+        Measurement noGain = new Measurement(m.layers(), m.hiddenSize(), m.pairIds(), m.heldOut(), m.skipped(), m.base(),
+                m.base().clone(), m.sweeps(), m.peakLayer(), m.peakChosenBy(), m.doseAlphas(), m.dose(), m.noise(), m.shuffled(),
+                m.ranks(), m.subspace(), m.random(), m.singularValues(), m.energy(), m.distances());
+        Claims claims = Claims.evaluate(noGain, EXPECTATIONS);
+        assertThat(claims.gain().holds()).isFalse();
+        for (ClaimResult r : claims.all()) {
+            assertThat(r.outcome().verdict()).as(r.claim()).isEqualTo(Verdict.FAILS);
+            assertThat(r.outcome().reason()).as(r.claim()).startsWith("precondition fails");
+        }
+    }
+
+    @Provide
+    Arbitrary<Measurement> measurements() {
+        return Arbitraries.longs().map(seed -> HandMade.measurement(new Random(seed), EXPECTATIONS));
+    }
+
+    /** Every margin times {@code c}; the activation distances are not margins and stay. */
+    private static Measurement scaled(Measurement m, double c) {
+        List<Measurement.LayerSweep> sweeps = m.sweeps().stream()
+                .map(s -> new Measurement.LayerSweep(s.site(), times(s.tunedToBase(), c), times(s.baseToTuned(), c))).toList();
+        double[][][] random = Arrays.stream(m.random()).map(r -> times(r, c)).toArray(double[][][]::new);
+        return new Measurement(m.layers(), m.hiddenSize(), m.pairIds(), m.heldOut(), m.skipped(), times(m.base(), c),
+                times(m.tuned(), c), sweeps, m.peakLayer(), m.peakChosenBy(), m.doseAlphas(), times(m.dose(), c), times(m.noise(), c),
+                times(m.shuffled(), c), m.ranks(), times(m.subspace(), c), random, m.singularValues(), m.energy(), m.distances());
+    }
+
+    private static double[] times(double[] x, double c) {
+        return Arrays.stream(x).map(v -> v * c).toArray();
+    }
+
+    private static double[][] times(double[][] x, double c) {
+        return Arrays.stream(x).map(r -> times(r, c)).toArray(double[][]::new);
+    }
+}
