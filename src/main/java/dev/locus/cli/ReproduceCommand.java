@@ -149,9 +149,14 @@ public final class ReproduceCommand implements Callable<Integer> {
                             .collect(java.util.stream.Collectors.joining("; "))
                     : "no regression");
         }
-        boolean passed = results.allAsExpected() && (comparison == null || !comparison.regressed());
-        System.err.printf("locus reproduce: %s -> %s (%.0f s)%n", passed ? "every claim as expected" + (comparison == null ? "" : ", no regression")
-                : "NOT as expected", out.resolve(Report.HTML), timings.get("total"));
+        boolean regressed = comparison != null && comparison.regressed();
+        String verdict = results.allAsExpected() ? "every claim as expected" : "NOT as expected";
+        if (comparison != null) {
+            verdict += regressed ? (results.allAsExpected() ? ", but " : ", and ") + "REGRESSED against the baseline ("
+                    + comparison.regressions().size() + ")" : ", no regression against the baseline";
+        }
+        boolean passed = results.allAsExpected() && !regressed;
+        System.err.printf("locus reproduce: %s -> %s (%.0f s)%n", verdict, out.resolve(Report.HTML), timings.get("total"));
         return passed ? 0 : CLAIM_MISSED;
     }
 
