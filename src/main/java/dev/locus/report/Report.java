@@ -11,6 +11,7 @@ import dev.locus.claims.ClaimResult;
 import dev.locus.claims.Claims;
 import dev.locus.claims.Expectations;
 import dev.locus.claims.Results;
+import dev.locus.model.Point;
 import dev.locus.regression.Baseline;
 import dev.locus.regression.Comparison;
 import java.io.IOException;
@@ -60,7 +61,8 @@ public final class Report {
             String confidence = percent(e.run().confidence());
             List<Map<String, Object>> sections = new ArrayList<>();
             sections.add(section("asymmetry", "1. Bidirectional asymmetry", claims.asymmetry(), Charts.layerEffects(claims.asymmetry()),
-                    "Each layer's " + e.run().site().label() + " swapped in one direction at a time. f_L (blue) is the share of the tuned "
+                    "Each layer's " + (e.run().site() == Point.Site.RESID_POST ? "residual stream after the block (resid_post.L)"
+                            : "block output (block_out.L)") + " swapped in one direction at a time. f_L (blue) is the share of the tuned "
                             + "model's gain that the tuned activations carry into the base; r_L (orange) the share the tuned model loses "
                             + "when its activations are replaced by the base's. Bars are " + confidence + " bootstrap intervals over "
                             + "pairs (" + e.run().bootstrapResamples() + " resamples). A localized preference shows one layer far from "
