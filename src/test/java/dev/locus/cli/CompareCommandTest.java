@@ -11,9 +11,7 @@ import dev.locus.TestFixtures;
 import dev.locus.claims.Results;
 import dev.locus.fixtures.Fixture;
 import dev.locus.report.Report;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Pattern;
@@ -37,26 +35,6 @@ class CompareCommandTest {
     private static Path moved;
     private static String movedLog;
 
-    /** A command's exit code, stdout and stderr. */
-    record Ran(int code, String out, String err) {}
-
-    static Ran run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream savedOut = System.out;
-        PrintStream savedErr = System.err;
-        int code;
-        try {
-            System.setOut(new PrintStream(out, true));
-            System.setErr(new PrintStream(err, true));
-            code = Main.run(args);
-        } finally {
-            System.setOut(savedOut);
-            System.setErr(savedErr);
-        }
-        return new Ran(code, out.toString(), err.toString());
-    }
-
     @BeforeAll
     static void runs() {
         Path localized = TestFixtures.of(Fixture.Kind.LOCALIZED);
@@ -64,9 +42,9 @@ class CompareCommandTest {
         Fixture.generate(Fixture.Kind.LOCALIZED, TestFixtures.SEED, 5, TestFixtures.SHIPPED_PAIRS, deeper);
         accepted = tmp.resolve("accepted");
         moved = tmp.resolve("moved");
-        run("reproduce", "--base", localized.resolve("base").toString(), "--tuned", localized.resolve("tuned").toString(), "--n", PAIRS,
+        Cli.run("reproduce", "--base", localized.resolve("base").toString(), "--tuned", localized.resolve("tuned").toString(), "--n", PAIRS,
                 "--out", accepted.toString());
-        Ran m = run("reproduce", "--base", deeper.resolve("base").toString(), "--tuned", deeper.resolve("tuned").toString(), "--n", PAIRS,
+        Cli m = Cli.run("reproduce", "--base", deeper.resolve("base").toString(), "--tuned", deeper.resolve("tuned").toString(), "--n", PAIRS,
                 "--baseline", accepted.toString(), "--out", moved.toString());
         assertEquals(ReproduceCommand.CLAIM_MISSED, m.code(), m.err());
         movedLog = m.err();
@@ -74,7 +52,7 @@ class CompareCommandTest {
 
     @Test
     void aRunComparedWithItselfPasses() {
-        Ran r = run("compare", accepted.toString(), accepted.resolve(Results.FILE).toString());
+        Cli r = Cli.run("compare", accepted.toString(), accepted.resolve(Results.FILE).toString());
         assertEquals(0, r.code(), r.err());
         assertThat(r.out()).contains("quantity", "peak layer L*").doesNotContain("REGRESSION");
         assertThat(r.err()).contains("no regression");
@@ -83,13 +61,13 @@ class CompareCommandTest {
     @Test
     void aPeakMovedByTwoLayersIsARegressionNamedWithBothValues() throws IOException {
         Path json = tmp.resolve("comparison.json");
-        Ran r = run("compare", accepted.toString(), moved.toString(), "--out", json.toString());
+        Cli r = Cli.run("compare", accepted.toString(), moved.toString(), "--out", json.toString());
         assertEquals(CompareCommand.REGRESSED, r.code(), r.err());
         assertThat(r.err()).contains("REGRESSION: peak layer L* (argmax f_L): 3 -> 5");
         JsonNode written = new ObjectMapper().readTree(json.toFile());
         assertThat(written.get("baseline_sha256").asText()).isEqualTo(Sha256.of(accepted.resolve(Results.FILE)));
         assertThat(written.get("drift").findValuesAsText("what")).anySatisfy(w -> assertThat(w).startsWith("peak layer"));
-        assertEquals(Main.BAD_INPUT, run("compare", accepted.toString(), moved.toString(), "--out", json.toString()).code(),
+        assertEquals(Main.BAD_INPUT, Cli.run("compare", accepted.toString(), moved.toString(), "--out", json.toString()).code(),
                 "an existing --out is never overwritten");
     }
 
@@ -113,10 +91,10 @@ class CompareCommandTest {
         ((ObjectNode) other.get("provenance")).put("seed", 2);
         Path reseeded = tmp.resolve("reseeded.json");
         json.writeValue(reseeded.toFile(), other);
-        Ran seed = run("compare", accepted.toString(), reseeded.toString());
+        Cli seed = Cli.run("compare", accepted.toString(), reseeded.toString());
         assertEquals(Main.BAD_INPUT, seed.code());
         assertThat(seed.err()).contains("not comparable", "seed: baseline 1, this run 2");
-        Ran missing = run("compare", tmp.resolve("nowhere").toString(), accepted.toString());
+        Cli missing = Cli.run("compare", tmp.resolve("nowhere").toString(), accepted.toString());
         assertEquals(Main.BAD_INPUT, missing.code());
         assertThat(missing.err()).contains(tmp.resolve("nowhere").toString());
     }
@@ -126,12 +104,12 @@ class CompareCommandTest {
     void reproduceRefusesAnUnreadableBaselineUpFront() {
         Path localized = TestFixtures.of(Fixture.Kind.LOCALIZED);
         Path out = tmp.resolve("never");
-        Ran r = run("reproduce", "--base", localized.resolve("base").toString(), "--tuned", localized.resolve("tuned").toString(),
+        Cli r = Cli.run("reproduce", "--base", localized.resolve("base").toString(), "--tuned", localized.resolve("tuned").toString(),
                 "--baseline", tmp.resolve("nowhere").toString(), "--out", out.toString());
         assertEquals(Main.BAD_INPUT, r.code());
         assertThat(r.err()).contains("nowhere", "no such results file");
         assertThat(out).doesNotExist();
-        Ran other = run("reproduce", "--base", localized.resolve("base").toString(), "--tuned", localized.resolve("tuned").toString(),
+        Cli other = Cli.run("reproduce", "--base", localized.resolve("base").toString(), "--tuned", localized.resolve("tuned").toString(),
                 "--n", "30", "--baseline", accepted.toString(), "--out", out.toString());
         assertEquals(Main.BAD_INPUT, other.code());
         assertThat(other.err()).contains("not comparable", "pairs:", "expectations differ in run");

@@ -8,9 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.locus.fixtures.Fixture;
 import dev.locus.claims.Results;
 import dev.locus.report.Report;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -125,17 +123,10 @@ class ReproduceCommandTest {
         Path used = tmp.resolve("used");
         Files.createDirectories(used);
         Files.writeString(used.resolve("keep.txt"), "earlier results");
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream saved = System.err;
-        int code;
-        try {
-            System.setErr(new PrintStream(err, true));
-            code = Main.run("reproduce", "--base", fixture.resolve("base").toString(), "--tuned", fixture.resolve("tuned").toString(),
-                    "--out", used.toString());
-        } finally {
-            System.setErr(saved);
-        }
-        assertEquals(Main.BAD_INPUT, code);
+        Cli r = Cli.run("reproduce", "--base", fixture.resolve("base").toString(), "--tuned", fixture.resolve("tuned").toString(),
+                "--out", used.toString());
+        assertEquals(Main.BAD_INPUT, r.code());
+        assertThat(r.err()).contains("never overwritten");
         assertThat(Files.readString(used.resolve("keep.txt"))).isEqualTo("earlier results");
     }
 
@@ -152,43 +143,26 @@ class ReproduceCommandTest {
     /** No CUDA libtorch here: asking for a GPU is refused up front, naming the option, before any folder is made. */
     @Test
     void aGpuThatIsNotThereIsRefusedUpFront() {
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream saved = System.err;
         Path out = tmp.resolve("gpu-run");
-        int gpu;
-        int unknown;
-        try {
-            System.setErr(new PrintStream(err, true));
-            gpu = Main.run("reproduce", "--device", "gpu", "--out", out.toString());
-            unknown = Main.run("reproduce", "--device", "tpu", "--out", out.toString());
-        } finally {
-            System.setErr(saved);
-        }
-        assertEquals(Main.BAD_INPUT, gpu);
-        assertEquals(Main.BAD_INPUT, unknown);
-        assertThat(err.toString()).contains("--device").contains("no CUDA device visible").contains("\"tpu\"");
+        Cli gpu = Cli.run("reproduce", "--device", "gpu", "--out", out.toString());
+        Cli unknown = Cli.run("reproduce", "--device", "tpu", "--out", out.toString());
+        assertEquals(Main.BAD_INPUT, gpu.code());
+        assertEquals(Main.BAD_INPUT, unknown.code());
+        assertThat(gpu.err()).contains("--device").contains("no CUDA device visible");
+        assertThat(unknown.err()).contains("\"tpu\"");
         assertThat(out).doesNotExist();
     }
 
     /** --site names a site; --point, its old name, is still read, but not beside --site, and no other site is taken. */
     @Test
     void sitesAreNamedAndTheOldFlagIsNotMixedWithTheNew() {
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream saved = System.err;
         Path out = tmp.resolve("site-run");
-        int inside;
-        int both;
-        try {
-            System.setErr(new PrintStream(err, true));
-            inside = Main.run("reproduce", "--site", "attn_out", "--out", out.toString());
-            both = Main.run("reproduce", "--point", "block_out", "--site", "resid_post", "--out", out.toString());
-        } finally {
-            System.setErr(saved);
-        }
-        assertEquals(Main.BAD_INPUT, inside);
-        assertEquals(Main.BAD_INPUT, both);
-        assertThat(err.toString()).contains("--site: expected block_out or resid_post, found \"attn_out\"",
-                "--point is the old name of --site");
+        Cli inside = Cli.run("reproduce", "--site", "attn_out", "--out", out.toString());
+        Cli both = Cli.run("reproduce", "--point", "block_out", "--site", "resid_post", "--out", out.toString());
+        assertEquals(Main.BAD_INPUT, inside.code());
+        assertEquals(Main.BAD_INPUT, both.code());
+        assertThat(inside.err()).contains("--site: expected block_out or resid_post, found \"attn_out\"");
+        assertThat(both.err()).contains("--point is the old name of --site");
         assertThat(out).doesNotExist();
     }
 }
