@@ -1,5 +1,7 @@
 package dev.locus.cli;
 
+import dev.locus.bench.FmaCeiling;
+import dev.locus.bench.Profile;
 import dev.locus.fixtures.BenchCheckpoint;
 import dev.locus.fixtures.RandomCheckpoint;
 import ai.djl.ndarray.NDArray;
@@ -18,21 +20,26 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Measures the engine on a random checkpoint shaped like Llama-3.2-1B, in one process: load
- * throughput from a warm page cache, forward time and achieved GFLOP/s, the matmul GFLOP/s of
- * libtorch and of the forward's own route on the MLP's shape (the better one is the yardstick), and
- * peak resident memory.
+ * Measures the engine on a random checkpoint shaped like Llama-3.2-1B, in one process: this
+ * machine's fp32 FMA ceiling (every speed is also stated as a share of it), load throughput from a
+ * warm page cache, forward time and achieved GFLOP/s with where its time goes by primitive, the
+ * matmul GFLOP/s of libtorch, of OpenBLAS and of the forward's route on the MLP's shape, and peak
+ * resident memory.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmark load, forward and memory on a random Llama-3.2-1B-shaped BF16 checkpoint.")
 public final class BenchCommand implements Callable<Integer> {
+    static final Duration PROFILE_PERIOD = Duration.ofMillis(10);
+
     @Option(names = "--dir", defaultValue = "target/bench",
             description = "Where the random checkpoint lives, as SHAPE-random-seedSEED (generated when absent; default ${DEFAULT-VALUE}).")
     Path benchDir;
@@ -62,6 +69,12 @@ public final class BenchCommand implements Callable<Integer> {
         report.put("seed", seed);
         report.put("available_processors", Runtime.getRuntime().availableProcessors());
 
+        FmaCeiling.Result ceiling = FmaCeiling.measure();
+        double peak = ceiling.gflops();
+        report.put("fma_ceiling_gflops", peak);
+        report.put("fma_ceiling", ceiling.describe());
+        progress("fp32 FMA ceiling of this machine: %s", ceiling.describe());
+
         long t0 = System.nanoTime();
         Path dir = BenchCheckpoint.ensure(benchDir, named, seed, "bench");
         report.put("prepare_checkpoint_seconds", seconds(t0));
@@ -84,16 +97,21 @@ public final class BenchCommand implements Callable<Integer> {
             progress("loaded %.2f GB in %.2f s (%.0f MB/s)", weightBytes / 1e9, loadSeconds, weightBytes / 1e6 / loadSeconds);
 
             try (LlamaModel model = new LlamaModel(config, weights, dir.toString())) {
-                double libtorch = matmulGflops(root, config, (x, w) -> x.matMul(w.transpose()));
-                double openblas = matmulGflops(root, config, Gemm::linear);
+                // libtorch first: choosing the OpenBLAS route puts libtorch's own ops on one thread.
+                double libtorch = matmulGflops(root, config, (x, w) -> Gemm.linear(x, w, Gemm.Route.LIBTORCH));
+                double openblas = matmulGflops(root, config, (x, w) -> Gemm.linear(x, w, Gemm.Route.OPENBLAS));
+                double route = matmulGflops(root, config, Gemm::linear);
                 double matmul = Math.max(libtorch, openblas);
                 report.put("matmul_route", Gemm.choice().description());
                 report.put("libtorch_matmul_gflops", libtorch);
-                report.put("forward_matmul_gflops", openblas);
+                report.put("openblas_matmul_gflops", openblas);
+                report.put("forward_matmul_gflops", route);
                 report.put("best_matmul_gflops", matmul);
-                progress("matmul [%d x %d] x [%d x %d]: libtorch %.1f GFLOP/s, the forward's route (%s) %.1f GFLOP/s",
-                        tokens, config.hiddenSize(), config.hiddenSize(), config.intermediateSize(), libtorch,
-                        Gemm.choice().description(), openblas);
+                report.put("best_matmul_share", matmul / peak);
+                progress("matmul [%d x %d] x [%d x %d]: libtorch %.1f GFLOP/s (%.2f of the ceiling), OpenBLAS %.1f (%.2f); "
+                        + "the forward's route, %s: %.1f (%.2f)", tokens, config.hiddenSize(), config.hiddenSize(),
+                        config.intermediateSize(), libtorch, libtorch / peak, openblas, openblas / peak, Gemm.choice().description(),
+                        route, route / peak);
 
                 int[] ids = new Random(seed).ints(tokens, 0, config.vocabSize()).toArray();
                 int[] all = new int[tokens];
@@ -112,12 +130,25 @@ public final class BenchCommand implements Callable<Integer> {
                 double medianFull = median(full);
                 report.put("forward_seconds_all_logprobs", medianFull);
                 report.put("forward_gflops", flops / medianFull / 1e9);
+                report.put("forward_share", flops / medianFull / 1e9 / peak);
                 report.put("forward_vs_best_matmul", flops / medianFull / 1e9 / matmul);
                 report.put("forward_seconds_last_logprobs", median(lastOnly));
                 report.put("forward_gflops_last_logprobs", forwardFlops(config, tokens, 1) / median(lastOnly) / 1e9);
-                progress("forward %d tokens, log-probs at every position: %.2f s, %.1f GFLOP/s = %.0f%% of the best matmul",
-                        tokens, medianFull, flops / medianFull / 1e9, 100 * flops / medianFull / 1e9 / matmul);
+                progress("forward %d tokens, log-probs at every position: %.2f s, %.1f GFLOP/s = %.2f of the ceiling, %.0f%% of the best matmul",
+                        tokens, medianFull, flops / medianFull / 1e9, flops / medianFull / 1e9 / peak, 100 * flops / medianFull / 1e9 / matmul);
                 progress("forward %d tokens, log-probs at the last position: %.2f s", tokens, median(lastOnly));
+                List<Profile.Share> profile = Profile.of(() -> {
+                    for (int r = 0; r < repeats; r++) {
+                        try (NDManager work = root.newSubManager()) {
+                            model.logprobs(model.forward(work, ids, Hook.NONE), all).toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
+                        }
+                    }
+                }, PROFILE_PERIOD);
+                report.set("forward_profile", new ObjectMapper().valueToTree(profile));
+                progress("where the forward's time goes (JFR samples of the calling thread, %d ms apart):", PROFILE_PERIOD.toMillis());
+                for (Profile.Share share : profile) {
+                    progress("  %5.1f %%  %s", 100 * share.share(), share.primitive());
+                }
             }
         }
         long peakRss = dev.locus.ResidentMemory.peakBytes();

@@ -1,10 +1,13 @@
 package dev.locus.cli;
 
+import dev.locus.bench.FmaCeiling;
+import dev.locus.bench.Profile;
 import dev.locus.fixtures.BenchCheckpoint;
 import dev.locus.fixtures.RandomCheckpoint;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.locus.model.Gemm;
 import dev.locus.model.LlamaConfig;
 import dev.locus.model.LlamaModel;
 import dev.locus.patching.Direction;
@@ -77,6 +80,11 @@ public final class SweepBenchCommand implements Callable<Integer> {
         report.put("shape", shape);
         report.put("pair", promptTokens + " prompt + " + chosenTokens + "/" + rejectedTokens + " completion tokens");
         report.put("cells", cells.size() + " x resid_post replace, both directions");
+        FmaCeiling.Result ceiling = FmaCeiling.measure();
+        report.put("fma_ceiling_gflops", ceiling.gflops());
+        report.put("fma_ceiling", ceiling.describe());
+        report.put("matmul_route", Gemm.choice().description());
+        System.err.println("locus bench-sweep: fp32 FMA ceiling of this machine: " + ceiling.describe());
         try (NDManager root = NDManager.newBaseManager();
                 LlamaModel base = LlamaModel.load(dirs[0], root);
                 LlamaModel tuned = LlamaModel.load(dirs[1], root)) {
@@ -86,10 +94,14 @@ public final class SweepBenchCommand implements Callable<Integer> {
                 long blocks0 = base.blockEvaluations() + tuned.blockEvaluations();
                 long tokens0 = base.tokenBlocks() + tuned.tokenBlocks();
                 long head0 = base.headRows() + tuned.headRows();
-                long t0 = System.nanoTime();
                 List<Sweep.PairResult> results = new ArrayList<>();
-                new Sweep(base, tuned, schedule).run(root, List.of(pair), cells, both, results::add);
-                double s = (System.nanoTime() - t0) / 1e9;
+                double[] wall = new double[1];
+                List<Profile.Share> profile = Profile.of(() -> {
+                    long t0 = System.nanoTime();
+                    new Sweep(base, tuned, schedule).run(root, List.of(pair), cells, both, results::add);
+                    wall[0] = (System.nanoTime() - t0) / 1e9;
+                }, BenchCommand.PROFILE_PERIOD);
+                double s = wall[0];
                 long blocks = base.blockEvaluations() + tuned.blockEvaluations() - blocks0;
                 long tokenBlocks = base.tokenBlocks() + tuned.tokenBlocks() - tokens0;
                 long headRows = base.headRows() + tuned.headRows() - head0;
@@ -102,6 +114,8 @@ public final class SweepBenchCommand implements Callable<Integer> {
                 node.put("head_rows", headRows);
                 node.put("gflop_without_attention_scores", gflop);
                 node.put("gflops", gflop / s);
+                node.put("share_of_ceiling", gflop / s / ceiling.gflops());
+                node.set("profile", new ObjectMapper().valueToTree(profile));
                 node.put("forward_equivalents", results.get(0).forwardEquivalents());
                 seconds[schedule.ordinal()] = s;
                 List<Sweep.Patched> patched = results.get(0).patched();
@@ -113,8 +127,12 @@ public final class SweepBenchCommand implements Callable<Integer> {
                                 Math.abs(margins[i] - patched.get(i).margin().margin())));
                     }
                 }
-                System.err.printf(Locale.ROOT, "locus bench-sweep: %s: %.1f s, %d block evaluations, %d token-blocks, %d head rows, %.0f GFLOP, %.1f GFLOP/s, %.2f forward-equivalents%n",
-                        schedule, s, blocks, tokenBlocks, headRows, gflop, gflop / s, results.get(0).forwardEquivalents());
+                System.err.printf(Locale.ROOT, "locus bench-sweep: %s: %.1f s, %d block evaluations, %d token-blocks, %d head rows, %.0f GFLOP, "
+                        + "%.1f GFLOP/s = %.2f of the ceiling, %.2f forward-equivalents%n", schedule, s, blocks, tokenBlocks, headRows, gflop,
+                        gflop / s, gflop / s / ceiling.gflops(), results.get(0).forwardEquivalents());
+                for (Profile.Share share : profile) {
+                    System.err.printf(Locale.ROOT, "locus bench-sweep:   %5.1f %%  %s%n", 100 * share.share(), share.primitive());
+                }
             }
             if (seconds[0] > 0 && seconds[1] > 0) {
                 report.put("speedup", seconds[1] / seconds[0]);

@@ -17,13 +17,15 @@ import org.bytedeco.openblas.global.openblas_full;
 /**
  * {@code x W^T} for a weight stored {@code [out][in]}, the forward's projections, MLP and head.
  *
- * <p>On the CPU this calls OpenBLAS's {@code sgemm} (JavaCPP's DYNAMIC_ARCH build, which picks
- * AVX-512 kernels on this CPU) on the arrays' own libtorch memory: no copies, the result written
- * into an uninitialised libtorch tensor. libtorch's own product goes through oneMKL, which takes
- * slow paths on AMD CPUs (README, "Matrix products"). Older OpenBLAS AVX-512 kernels computed
+ * <p>One route per CPU, chosen once at start from the CPU's vendor and named in every provenance.
+ * On an Intel CPU, libtorch's own product, which is oneMKL, Intel's library: measured faster there
+ * than OpenBLAS, and it leaves libtorch's other ops on every core. On any other CPU, OpenBLAS's
+ * {@code sgemm} (JavaCPP's DYNAMIC_ARCH build, which picks its kernels for the CPU) on the arrays'
+ * own libtorch memory: no copies, the result written into an uninitialised libtorch tensor; oneMKL
+ * takes slow paths on AMD CPUs (README, "Matrix products"). Older OpenBLAS AVX-512 kernels computed
  * wrong results on some CPUs, so the kernel is checked against a float64 reference when first used
- * and libtorch is used instead when the check fails. {@code -Dlocus.matmul=libtorch} chooses
- * libtorch outright; other devices always use libtorch.
+ * and libtorch is used instead when the check fails. {@code -Dlocus.matmul=openblas|libtorch}
+ * chooses outright; other devices always use libtorch.
  */
 public final class Gemm {
     /** Which library computes the products. */
@@ -44,7 +46,16 @@ public final class Gemm {
         if (c == null) {
             synchronized (Gemm.class) {
                 if (chosen == null) {
-                    chosen = choose(System.getProperty(PROPERTY, "openblas"));
+                    Choice made = choose(System.getProperty(PROPERTY, "auto"), cpuVendor());
+                    if (made.route() == Route.OPENBLAS) {
+                        // OpenBLAS's workers own the cores now: libtorch's remaining ops (norms, softmax,
+                        // attention) run on the calling thread, so its OpenMP workers do not spin against
+                        // OpenBLAS's. Measured with the bench command (256 tokens, Zen 4): forward 5.1-5.6 s this
+                        // way, 6.2-7.0 s with both pools at 2 threads, 5.5-6.7 s on libtorch's matmul alone.
+                        Engine.getEngine("PyTorch"); // loads libtorch, whose thread count is set next
+                        JniUtils.setNumThreads(1);
+                    }
+                    chosen = made;
                 }
                 c = chosen;
             }
@@ -54,7 +65,12 @@ public final class Gemm {
 
     /** {@code x W^T}: {@code x} is {@code [..][in]}, {@code w} is {@code [out][in]}; float32. */
     public static NDArray linear(NDArray x, NDArray w) {
-        if (choice().route() != Route.OPENBLAS || !x.getDevice().equals(Device.cpu())
+        return linear(x, w, choice().route());
+    }
+
+    /** {@code x W^T} through the given route (tests hold both to the same bound; the bench times both). */
+    public static NDArray linear(NDArray x, NDArray w, Route route) {
+        if (route != Route.OPENBLAS || !x.getDevice().equals(Device.cpu())
                 || x.getDataType() != DataType.FLOAT32 || w.getDataType() != DataType.FLOAT32) {
             return x.matMul(w.transpose());
         }
@@ -92,13 +108,31 @@ public final class Gemm {
         return bytes.order(ByteOrder.nativeOrder()).asFloatBuffer();
     }
 
-    static Choice choose(String property) {
+    /** The CPU's vendor as Linux names it ({@code GenuineIntel}, {@code AuthenticAMD}), or "unknown". */
+    static String cpuVendor() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("vendor_id")) {
+                    return line.substring(line.indexOf(':') + 1).strip();
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            return "unknown";
+        }
+        return "unknown";
+    }
+
+    /** The route for {@code -Dlocus.matmul} on a CPU of {@code vendor}; choosing has no side effect. */
+    static Choice choose(String property, String vendor) {
         String asked = property.toLowerCase(Locale.ROOT);
+        if (!asked.equals("auto") && !asked.equals("openblas") && !asked.equals("libtorch")) {
+            throw new LocusException("-D" + PROPERTY, PROPERTY, "expected auto, openblas or libtorch, found \"" + property + "\"", null);
+        }
         if (asked.equals("libtorch")) {
             return new Choice(Route.LIBTORCH, "libtorch (-D" + PROPERTY + "=libtorch)");
         }
-        if (!asked.equals("openblas")) {
-            throw new LocusException("-D" + PROPERTY, PROPERTY, "expected openblas or libtorch, found \"" + property + "\"", null);
+        if (asked.equals("auto") && vendor.equals("GenuineIntel")) {
+            return new Choice(Route.LIBTORCH, "libtorch's oneMKL (chosen for " + vendor + "), " + torchThreads() + " threads");
         }
         String kernel;
         try {
@@ -111,13 +145,13 @@ public final class Gemm {
         if (failure != null) {
             return new Choice(Route.LIBTORCH, "libtorch (" + kernel + " failed its check: " + failure + ")");
         }
-        // OpenBLAS's workers own the cores now: libtorch's remaining ops (norms, softmax, attention)
-        // run on the calling thread, so its OpenMP workers do not spin against OpenBLAS's. Measured
-        // with the bench command (256 tokens): forward 5.1-5.6 s this way, 6.2-7.0 s with both pools
-        // at 2 threads, 5.5-6.7 s on libtorch's matmul alone.
-        Engine.getEngine("PyTorch"); // loads libtorch, whose thread count is set next
-        JniUtils.setNumThreads(1);
-        return new Choice(Route.OPENBLAS, kernel + " (checked against float64), libtorch's own ops on 1 thread");
+        return new Choice(Route.OPENBLAS, kernel + " (checked against float64" + (asked.equals("auto") ? ", chosen for " + vendor
+                : ", -D" + PROPERTY + "=openblas") + "), libtorch's own ops on 1 thread");
+    }
+
+    private static int torchThreads() {
+        Engine.getEngine("PyTorch");
+        return JniUtils.getNumThreads();
     }
 
     /** Shapes that reach the kernels' edge cases: tails in every dimension, one row, long sums. */

@@ -228,8 +228,9 @@ public final class LlamaModel implements AutoCloseable {
         NDArray out;
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            NDArray h = x.add(attention(layer, rmsNorm(x, w.inputNorm()), w, runs));
-            out = h.add(mlp(rmsNorm(h, w.postNorm()), w));
+            // No hook sees a stacked block's parts, so the residual adds land in the fresh outputs.
+            NDArray h = attention(layer, rmsNorm(x, w.inputNorm()), w, runs).addi(x);
+            out = mlp(rmsNorm(h, w.postNorm()), w).addi(h);
             NDScope.unregister(out);
         }
         NDScope.register(out);
@@ -253,8 +254,8 @@ public final class LlamaModel implements AutoCloseable {
 
     /** {@code w * x / sqrt(mean(x^2) + eps)} over the hidden dimension. */
     NDArray rmsNorm(NDArray x, NDArray weight) {
-        NDArray inverseRms = x.square().mean(new int[] {-1}, true).add((float) config.rmsNormEps()).sqrt().pow(-1);
-        return x.mul(inverseRms).mul(weight);
+        NDArray inverseRms = x.square().mean(new int[] {-1}, true).addi((float) config.rmsNormEps()).sqrt().powi(-1);
+        return x.mul(inverseRms).muli(weight);
     }
 
     /** {@code x W^T} for a weight stored {@code [out][in]}. */
@@ -306,9 +307,9 @@ public final class LlamaModel implements AutoCloseable {
         long keys = k.getShape().get(1);
         // Query head h reads key/value head floor(h / groups): group the query heads per kv head.
         NDArray grouped = q.reshape(kvHeads, groups * t, hd);
-        NDArray scores = grouped.matMul(k.transpose(0, 2, 1)).div((float) Math.sqrt(hd))
+        NDArray scores = grouped.matMul(k.transpose(0, 2, 1)).divi((float) Math.sqrt(hd))
                 .reshape(kvHeads, groups, t, keys)
-                .add(run.causalMask);
+                .addi(run.causalMask);
         NDArray probabilities = scores.softmax(-1).reshape(kvHeads, groups * t, keys);
         NDArray perHead = probabilities.matMul(v).reshape(heads, t, hd);
         return perHead.transpose(1, 0, 2).reshape(t, (long) heads * hd);
@@ -318,13 +319,17 @@ public final class LlamaModel implements AutoCloseable {
     private NDArray rope(NDArray x, RunRows positions) {
         int half = config.headDim() / 2;
         NDArray rotated = NDArrays.concat(new NDList(x.get("..., " + half + ":").neg(), x.get("..., :" + half)), -1);
-        return x.mul(positions.cos).add(rotated.mul(positions.sin));
+        return x.mul(positions.cos).addi(rotated.muli(positions.sin));
     }
 
-    /** SwiGLU: {@code down(silu(gate(x)) * up(x))}. */
+    /**
+     * SwiGLU: {@code down(silu(gate(x)) * up(x))}. The products run in place on the sigmoid's
+     * output: at a stacked batch's [rows][intermediate] size every fresh tensor is fresh pages.
+     */
     private static NDArray mlp(NDArray x, LlamaWeights.Layer w) {
         NDArray gate = linear(x, w.gate());
-        return linear(gate.mul(Activation.sigmoid(gate)).mul(linear(x, w.up())), w.down());
+        NDArray hidden = Activation.sigmoid(gate).muli(gate).muli(linear(x, w.up()));
+        return linear(hidden, w.down());
     }
 
     // ---- head ----------------------------------------------------------------------------
