@@ -58,6 +58,15 @@ public final class Golden {
         assertTrue(w <= tolerance, () -> what + ": max |diff| " + w + " at flat index " + a + " exceeds " + tolerance);
     }
 
+    /** Max |expected - actual| at most {@code relative} times the largest |expected| of the array (and of 1). */
+    public static void assertRelativelyClose(JsonNode expected, float[] actual, double relative, String what) {
+        double largest = 1;
+        for (double v : flatten(expected)) {
+            largest = Math.max(largest, Math.abs(v));
+        }
+        assertClose(expected, actual, relative * largest, what + " (relative to its largest value " + largest + ")");
+    }
+
     public static double[] flatten(JsonNode node) {
         java.util.List<Double> out = new java.util.ArrayList<>();
         collect(node, out);

@@ -17,6 +17,14 @@ public final class Tolerance {
     public static final double RESIDUAL = 1e-4;
     public static final double LOGPROB = 5e-4;
     public static final double SUM = 1e-3;
+    /**
+     * The other families' golden residuals reach 20 to 50 (weights drawn large so every quirk
+     * shows): compared relative to each array's largest value. The reference data's README puts
+     * float32 under another summation order at about 1e-6 of it; ten times that here.
+     */
+    public static final double RESIDUAL_RELATIVE = 1e-5;
+    /** Log-probs of the other families: the issue that added them asked for 1e-4. */
+    public static final double FAMILY_LOGPROB = 1e-4;
 
     /**
      * float64 statistics against SciPy, scikit-learn and numpy ({@code golden/stats/README.md}):

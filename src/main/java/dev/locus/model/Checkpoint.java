@@ -135,6 +135,7 @@ public final class Checkpoint implements AutoCloseable {
         long q = (long) c.numHeads() * c.headDim();
         long kv = (long) c.numKvHeads() * c.headDim();
         long ff = c.intermediateSize();
+        Family family = c.family();
         Map<String, long[]> shapes = new LinkedHashMap<>();
         shapes.put(WeightNames.EMBED, new long[] {c.vocabSize(), d});
         for (int l = 0; l < c.numLayers(); l++) {
@@ -142,8 +143,17 @@ public final class Checkpoint implements AutoCloseable {
             shapes.put(WeightNames.q(l), new long[] {q, d});
             shapes.put(WeightNames.k(l), new long[] {kv, d});
             shapes.put(WeightNames.v(l), new long[] {kv, d});
+            if (family.qkvBias()) {
+                shapes.put(WeightNames.qBias(l), new long[] {q});
+                shapes.put(WeightNames.kBias(l), new long[] {kv});
+                shapes.put(WeightNames.vBias(l), new long[] {kv});
+            }
             shapes.put(WeightNames.o(l), new long[] {d, q});
             shapes.put(WeightNames.postNorm(l), new long[] {d});
+            if (family.sandwichNorms()) {
+                shapes.put(WeightNames.preFeedforwardNorm(l), new long[] {d});
+                shapes.put(WeightNames.postFeedforwardNorm(l), new long[] {d});
+            }
             shapes.put(WeightNames.gate(l), new long[] {ff, d});
             shapes.put(WeightNames.up(l), new long[] {ff, d});
             shapes.put(WeightNames.down(l), new long[] {d, ff});
@@ -184,7 +194,8 @@ public final class Checkpoint implements AutoCloseable {
         }
         if (!unexpected.isEmpty()) {
             throw new CheckpointMismatchException(dir, unexpected.get(0),
-                    unexpected.size() + " tensor(s) this Llama config does not use (a different architecture?): " + unexpected);
+                    unexpected.size() + " tensor(s) this " + config.family().modelType() + " config does not use (a different architecture?): "
+                            + unexpected);
         }
         return ignored;
     }

@@ -12,11 +12,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The fields of a Hugging Face {@code LlamaForCausalLM} config.json that the forward pass uses.
+ * The fields of a Hugging Face config.json that the forward pass uses, for every {@link Family}
+ * locus reads: Llama-3 ({@code LlamaForCausalLM}), Qwen2, Mistral and Gemma-2.
  *
  * @param headDim the config's {@code head_dim} when present, else hidden/heads
  * @param ropeScaling llama3 frequency scaling, or null for plain RoPE
  * @param bosTokenId null when the config names none
+ * @param slidingWindow keys further back than this many positions are masked on the layers
+ *     {@link Family#windowed} names; null: no window
+ * @param queryPreAttnScalar Gemma-2's attention scale is its inverse square root; null: head_dim
+ * @param attnLogitSoftcap attention scores become cap * tanh(score / cap); null: none
+ * @param finalLogitSoftcap the same for the final logits; null: none
  */
 public record LlamaConfig(
         int hiddenSize,
@@ -32,7 +38,12 @@ public record LlamaConfig(
         int vocabSize,
         int maxPositionEmbeddings,
         Integer bosTokenId,
-        List<Integer> eosTokenIds) {
+        List<Integer> eosTokenIds,
+        Family family,
+        Integer slidingWindow,
+        Double queryPreAttnScalar,
+        Double attnLogitSoftcap,
+        Double finalLogitSoftcap) {
 
     /** The llama3 {@code rope_scaling} block. */
     public record RopeScaling(
@@ -43,6 +54,26 @@ public record LlamaConfig(
 
     public LlamaConfig {
         eosTokenIds = List.copyOf(eosTokenIds);
+    }
+
+    /** A Llama-3 config: no window, no soft-capping, the usual attention scale. */
+    public LlamaConfig(int hiddenSize, int intermediateSize, int numLayers, int numHeads, int numKvHeads, int headDim, double rmsNormEps,
+            double ropeTheta, RopeScaling ropeScaling, boolean tieWordEmbeddings, int vocabSize, int maxPositionEmbeddings,
+            Integer bosTokenId, List<Integer> eosTokenIds) {
+        this(hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, headDim, rmsNormEps, ropeTheta, ropeScaling,
+                tieWordEmbeddings, vocabSize, maxPositionEmbeddings, bosTokenId, eosTokenIds, Family.LLAMA, null, null, null, null);
+    }
+
+    /** The same config in another family with that family's options (for generators and tests). */
+    public LlamaConfig as(Family other, Integer window, Double queryScalar, Double attnSoftcap, Double finalSoftcap) {
+        return new LlamaConfig(hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, headDim, rmsNormEps, ropeTheta,
+                other == Family.LLAMA ? ropeScaling : null, tieWordEmbeddings, vocabSize, maxPositionEmbeddings, bosTokenId, eosTokenIds,
+                other, window, queryScalar, attnSoftcap, finalSoftcap);
+    }
+
+    /** The sliding window at {@code layer}, or null where every earlier position is seen. */
+    public Integer windowAt(int layer) {
+        return slidingWindow != null && family.windowed(layer) ? slidingWindow : null;
     }
 
     /** Query heads sharing one key/value head. */
@@ -72,23 +103,18 @@ public record LlamaConfig(
 
     static LlamaConfig parse(Path file, JsonNode root) {
         Fields f = new Fields(file, root);
-        JsonNode architectures = root.get("architectures");
-        if (architectures != null && architectures.isArray() && architectures.size() > 0) {
-            boolean llama = false;
-            for (JsonNode a : architectures) {
-                llama |= "LlamaForCausalLM".equals(a.asText());
-            }
-            if (!llama) {
-                throw new ConfigException(file, "architectures", "expected LlamaForCausalLM, found " + architectures);
-            }
-        }
-        String act = f.optText("hidden_act", "silu");
-        if (!act.equals("silu")) {
-            throw new ConfigException(file, "hidden_act", "only silu is supported, found \"" + act + "\"");
+        Family family = family(file, root);
+        String act = family == Family.GEMMA2 ? f.optText("hidden_activation", f.optText("hidden_act", "gelu_pytorch_tanh"))
+                : f.optText("hidden_act", "silu");
+        String expectedAct = family.activation() == Family.Activation.SILU ? "silu" : "gelu_pytorch_tanh";
+        if (!act.equals(expectedAct)) {
+            throw new ConfigException(file, family == Family.GEMMA2 ? "hidden_activation" : "hidden_act",
+                    family.modelType() + " uses " + expectedAct + ", found \"" + act + "\"");
         }
         for (String bias : List.of("attention_bias", "mlp_bias")) {
             if (f.optBoolean(bias, false)) {
-                throw new ConfigException(file, bias, "biases are not supported (Llama-3 has none)");
+                throw new ConfigException(file, bias, "biases are not supported here (" + family.modelType() + " has "
+                        + (family.qkvBias() ? "them on q, k and v only, always" : "none") + ")");
             }
         }
         int hidden = f.positiveInt("hidden_size");
@@ -103,6 +129,8 @@ public record LlamaConfig(
         int headDim;
         if (root.hasNonNull("head_dim")) {
             headDim = f.positiveInt("head_dim");
+        } else if (family == Family.GEMMA2) {
+            throw new ConfigException(file, "head_dim", "missing: gemma2 does not derive it from hidden_size");
         } else if (hidden % heads != 0) {
             throw new ConfigException(file, "head_dim",
                     "absent, and hidden_size " + hidden + " is not divisible by num_attention_heads " + heads);
@@ -115,6 +143,9 @@ public record LlamaConfig(
         double eps = f.positiveDouble("rms_norm_eps");
         double theta = root.has("rope_theta") ? f.positiveDouble("rope_theta") : 10000.0;
         RopeScaling scaling = parseRopeScaling(file, root.get("rope_scaling"));
+        if (scaling != null && family != Family.LLAMA) {
+            throw new ConfigException(file, "rope_scaling", "llama3 scaling is Llama's; " + family.modelType() + " takes none");
+        }
         int vocab = f.positiveInt("vocab_size");
         int maxPos = f.positiveInt("max_position_embeddings");
         boolean tied = f.optBoolean("tie_word_embeddings", false);
@@ -128,8 +159,57 @@ public record LlamaConfig(
         } else if (eosNode != null && !eosNode.isNull()) {
             eos.add(f.tokenId("eos_token_id", eosNode, vocab));
         }
+        Integer window = null;
+        Double queryScalar = null;
+        Double attnSoftcap = null;
+        Double finalSoftcap = null;
+        switch (family) {
+            case LLAMA -> { }
+            case QWEN2 -> {
+                if (f.optBoolean("use_sliding_window", false)) {
+                    throw new ConfigException(file, "use_sliding_window", "true is not supported: Qwen2's window applies from "
+                            + "max_window_layers on, which locus does not compute; released Qwen2/2.5 configs set it false");
+                }
+            }
+            case MISTRAL -> window = root.hasNonNull("sliding_window") ? f.positiveInt("sliding_window") : null;
+            case GEMMA2 -> {
+                window = f.positiveInt("sliding_window");
+                queryScalar = f.positiveDouble("query_pre_attn_scalar");
+                attnSoftcap = root.hasNonNull("attn_logit_softcapping") ? f.positiveDouble("attn_logit_softcapping") : null;
+                finalSoftcap = root.hasNonNull("final_logit_softcapping") ? f.positiveDouble("final_logit_softcapping") : null;
+            }
+        }
         return new LlamaConfig(hidden, intermediate, layers, heads, kvHeads, headDim, eps, theta, scaling,
-                tied, vocab, maxPos, bos, eos);
+                tied, vocab, maxPos, bos, eos, family, window, queryScalar, attnSoftcap, finalSoftcap);
+    }
+
+    /** The family named by {@code model_type}, agreeing with {@code architectures} where both are given. */
+    private static Family family(Path file, JsonNode root) {
+        JsonNode type = root.get("model_type");
+        Family byType = null;
+        if (type != null && !type.isNull()) {
+            byType = Family.ofModelType(type.asText());
+            if (byType == null) {
+                throw new ConfigException(file, "model_type", "\"" + type.asText() + "\" is not a family locus reads: expected "
+                        + "llama, qwen2, mistral or gemma2");
+            }
+        }
+        JsonNode architectures = root.get("architectures");
+        Family byArchitecture = null;
+        if (architectures != null && architectures.isArray() && architectures.size() > 0) {
+            for (JsonNode a : architectures) {
+                Family found = Family.ofArchitecture(a.asText());
+                byArchitecture = byArchitecture == null ? found : byArchitecture;
+            }
+            if (byArchitecture == null) {
+                throw new ConfigException(file, "architectures", "expected LlamaForCausalLM, Qwen2ForCausalLM, MistralForCausalLM or "
+                        + "Gemma2ForCausalLM, found " + architectures);
+            }
+        }
+        if (byType != null && byArchitecture != null && byType != byArchitecture) {
+            throw new ConfigException(file, "architectures", architectures + " disagrees with model_type \"" + type.asText() + "\"");
+        }
+        return byType != null ? byType : byArchitecture != null ? byArchitecture : Family.LLAMA;
     }
 
     private static RopeScaling parseRopeScaling(Path file, JsonNode node) {
@@ -164,8 +244,9 @@ public record LlamaConfig(
     public long parameterCount() {
         long d = hiddenSize;
         long attention = d * (long) numHeads * headDim * 2 + d * (long) numKvHeads * headDim * 2;
+        long biases = family.qkvBias() ? (long) numHeads * headDim + 2L * numKvHeads * headDim : 0;
         long mlp = 3L * d * intermediateSize;
-        long perLayer = attention + mlp + 2 * d;
+        long perLayer = attention + biases + mlp + (family.sandwichNorms() ? 4 : 2) * d;
         long embed = (long) vocabSize * d;
         return embed + numLayers * perLayer + d + (tieWordEmbeddings ? 0 : embed);
     }
@@ -173,22 +254,40 @@ public record LlamaConfig(
     /** The config.json text of this record, as the generators write it. */
     public String toJson() {
         ObjectNode root = JSON.createObjectNode();
-        root.putArray("architectures").add("LlamaForCausalLM");
-        root.put("model_type", "llama");
+        root.putArray("architectures").add(family.architecture());
+        root.put("model_type", family.modelType());
         root.put("hidden_size", hiddenSize);
         root.put("intermediate_size", intermediateSize);
         root.put("num_hidden_layers", numLayers);
         root.put("num_attention_heads", numHeads);
         root.put("num_key_value_heads", numKvHeads);
         root.put("head_dim", headDim);
-        root.put("hidden_act", "silu");
+        root.put(family == Family.GEMMA2 ? "hidden_activation" : "hidden_act",
+                family.activation() == Family.Activation.SILU ? "silu" : "gelu_pytorch_tanh");
         root.put("rms_norm_eps", rmsNormEps);
         root.put("rope_theta", ropeTheta);
         root.put("max_position_embeddings", maxPositionEmbeddings);
         root.put("vocab_size", vocabSize);
         root.put("tie_word_embeddings", tieWordEmbeddings);
-        root.put("attention_bias", false);
-        root.put("mlp_bias", false);
+        if (family == Family.LLAMA) {
+            root.put("attention_bias", false);
+            root.put("mlp_bias", false);
+        }
+        if (family == Family.QWEN2) {
+            root.put("use_sliding_window", false);
+        }
+        if (slidingWindow != null) {
+            root.put("sliding_window", slidingWindow);
+        }
+        if (queryPreAttnScalar != null) {
+            root.put("query_pre_attn_scalar", queryPreAttnScalar);
+        }
+        if (attnLogitSoftcap != null) {
+            root.put("attn_logit_softcapping", attnLogitSoftcap);
+        }
+        if (finalLogitSoftcap != null) {
+            root.put("final_logit_softcapping", finalLogitSoftcap);
+        }
         if (bosTokenId != null) {
             root.put("bos_token_id", bosTokenId);
         }

@@ -75,7 +75,9 @@ public final class LlamaModel implements AutoCloseable {
             index[i] = ids[i];
         }
         try (NDArray indexArray = work.create(index)) {
-            return weights.embed.get(work, new NDIndex("{}", indexArray));
+            NDArray rows = weights.embed.get(work, new NDIndex("{}", indexArray));
+            // Gemma scales by sqrt(hidden) as a float32 scalar, before block 0 (the golden "embeddings").
+            return config.family().scaledEmbeddings() ? rows.muli((float) Math.sqrt(config.hiddenSize())) : rows;
         }
     }
 
@@ -211,9 +213,9 @@ public final class LlamaModel implements AutoCloseable {
         NDArray out;
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            attnOut = hook.at(Point.attnOut(layer), attention(layer, rmsNorm(x, w.inputNorm()), w, List.of(rows)));
+            attnOut = hook.at(Point.attnOut(layer), attentionBranch(layer, x, w, List.of(rows)));
             NDArray h = x.add(attnOut);
-            mlpOut = hook.at(Point.mlpOut(layer), mlp(rmsNorm(h, w.postNorm()), w));
+            mlpOut = hook.at(Point.mlpOut(layer), mlpBranch(h, w));
             out = hook.at(Point.residPost(layer), h.add(mlpOut));
             NDScope.unregister(attnOut, mlpOut, out);
         }
@@ -229,12 +231,27 @@ public final class LlamaModel implements AutoCloseable {
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             // No hook sees a stacked block's parts, so the residual adds land in the fresh outputs.
-            NDArray h = attention(layer, rmsNorm(x, w.inputNorm()), w, runs).addi(x);
-            out = mlp(rmsNorm(h, w.postNorm()), w).addi(h);
+            NDArray h = attentionBranch(layer, x, w, runs).addi(x);
+            out = mlpBranch(h, w).addi(h);
             NDScope.unregister(out);
         }
         NDScope.register(out);
         return out;
+    }
+
+    /**
+     * What attention adds to the residual stream ({@code attn_out.L}): attention on the normed
+     * stream, normed again where the family has sandwich norms.
+     */
+    private NDArray attentionBranch(int layer, NDArray x, LlamaWeights.Layer w, List<RunRows> runs) {
+        NDArray branch = attention(layer, rmsNorm(x, w.inputNorm()), w, runs);
+        return w.attentionOutNorm() == null ? branch : rmsNorm(branch, w.attentionOutNorm());
+    }
+
+    /** What the MLP adds to the residual stream ({@code mlp_out.L}), likewise. */
+    private NDArray mlpBranch(NDArray h, LlamaWeights.Layer w) {
+        NDArray branch = mlp(rmsNorm(h, w.mlpNorm()), w);
+        return w.mlpOutNorm() == null ? branch : rmsNorm(branch, w.mlpOutNorm());
     }
 
     private void count(List<RunRows> runs, NDArray x) {
@@ -268,9 +285,9 @@ public final class LlamaModel implements AutoCloseable {
      * row at once, scores and mixing within each run's rows.
      */
     private NDArray attention(int layer, NDArray x, LlamaWeights.Layer w, List<RunRows> runs) {
-        NDArray q = linear(x, w.q());
-        NDArray k = linear(x, w.k());
-        NDArray v = linear(x, w.v());
+        NDArray q = projection(x, w.q(), w.qBias());
+        NDArray k = projection(x, w.k(), w.kBias());
+        NDArray v = projection(x, w.v(), w.vBias());
         if (runs.size() == 1) {
             return linear(attend(layer, q, k, v, runs.get(0)), w.o());
         }
@@ -282,6 +299,12 @@ public final class LlamaModel implements AutoCloseable {
             row += run.rows;
         }
         return linear(NDArrays.concat(mixed, 0), w.o());
+    }
+
+    /** {@code x W^T (+ b)}: Qwen2's q, k and v carry biases. */
+    private static NDArray projection(NDArray x, NDArray weight, NDArray bias) {
+        NDArray y = linear(x, weight);
+        return bias == null ? y : y.addi(bias);
     }
 
     /** One run's attention from its projected rows: {@code [T][heads * head_dim]}, before the output projection. */
@@ -307,12 +330,29 @@ public final class LlamaModel implements AutoCloseable {
         long keys = k.getShape().get(1);
         // Query head h reads key/value head floor(h / groups): group the query heads per kv head.
         NDArray grouped = q.reshape(kvHeads, groups * t, hd);
-        NDArray scores = grouped.matMul(k.transpose(0, 2, 1)).divi((float) Math.sqrt(hd))
+        NDArray scores = scaled(grouped.matMul(k.transpose(0, 2, 1)))
                 .reshape(kvHeads, groups, t, keys)
-                .addi(run.causalMask);
+                .addi(run.mask(config.windowAt(layer)));
         NDArray probabilities = scores.softmax(-1).reshape(kvHeads, groups * t, keys);
         NDArray perHead = probabilities.matMul(v).reshape(heads, t, hd);
         return perHead.transpose(1, 0, 2).reshape(t, (long) heads * hd);
+    }
+
+    /**
+     * Raw scores to the logits softmax reads: divided by sqrt(head_dim); for Gemma-2 multiplied by
+     * query_pre_attn_scalar^-1/2 instead and soft-capped, as its reference computes them.
+     */
+    private NDArray scaled(NDArray scores) {
+        if (config.queryPreAttnScalar() == null) {
+            return scores.divi((float) Math.sqrt(config.headDim()));
+        }
+        NDArray s = scores.muli((float) Math.pow(config.queryPreAttnScalar(), -0.5));
+        return config.attnLogitSoftcap() == null ? s : softcap(s, config.attnLogitSoftcap());
+    }
+
+    /** {@code cap * tanh(x / cap)}, in place on a fresh {@code x}. */
+    private static NDArray softcap(NDArray x, double cap) {
+        return x.divi((float) cap).tanh().muli((float) cap);
     }
 
     /** Rotate-half RoPE on {@code [heads][T][head_dim]}: dimension i pairs with i + head_dim/2. */
@@ -323,13 +363,23 @@ public final class LlamaModel implements AutoCloseable {
     }
 
     /**
-     * SwiGLU: {@code down(silu(gate(x)) * up(x))}. The products run in place on the sigmoid's
-     * output: at a stacked batch's [rows][intermediate] size every fresh tensor is fresh pages.
+     * The gated MLP: {@code down(act(gate(x)) * up(x))}, SiLU for SwiGLU, tanh-GELU for Gemma-2's
+     * GeGLU. The products run in place on fresh outputs: at a stacked batch's [rows][intermediate]
+     * size every fresh tensor is fresh pages.
      */
-    private static NDArray mlp(NDArray x, LlamaWeights.Layer w) {
+    private NDArray mlp(NDArray x, LlamaWeights.Layer w) {
         NDArray gate = linear(x, w.gate());
-        NDArray hidden = Activation.sigmoid(gate).muli(gate).muli(linear(x, w.up()));
-        return linear(hidden, w.down());
+        NDArray activated = switch (config.family().activation()) {
+            case SILU -> Activation.sigmoid(gate).muli(gate);
+            case GELU_TANH -> geluTanh(gate);
+        };
+        return linear(activated.muli(linear(x, w.up())), w.down());
+    }
+
+    /** {@code 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))}, PyTorch's {@code gelu(approximate="tanh")}. */
+    private static NDArray geluTanh(NDArray x) {
+        NDArray inner = x.mul(x).muli(x).muli(0.044715f).addi(x).muli((float) Math.sqrt(2 / Math.PI));
+        return inner.tanh().addi(1f).muli(x).muli(0.5f);
     }
 
     // ---- head ----------------------------------------------------------------------------
@@ -345,7 +395,7 @@ public final class LlamaModel implements AutoCloseable {
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             NDArray logits = linear(rmsNorm(rows, weights.finalNorm), weights.head);
-            result = logits.logSoftmax(-1);
+            result = (config.finalLogitSoftcap() == null ? logits : softcap(logits, config.finalLogitSoftcap())).logSoftmax(-1);
             NDScope.unregister(result);
         } finally {
             if (rows != lastResid) {
@@ -466,23 +516,26 @@ public final class LlamaModel implements AutoCloseable {
 
     /**
      * One run's rows: cos/sin of their rotary angles, the additive causal mask over prefix and
-     * own keys, and the caches to read from and write to.
+     * own keys (and, where the config has a sliding window, the same mask with the keys a window
+     * or more behind masked too), and the caches to read from and write to.
      */
     private static final class RunRows implements AutoCloseable {
         final NDArray cos;
         final NDArray sin;
         final NDArray causalMask;
+        final NDArray windowMask;
         final KvCache prefix;
         final KvCache capture;
         final long rows;
         /** Keys and values written to {@link #capture}, handed to the enclosing scope when the run ends. */
         final java.util.List<NDArray> captured = new java.util.ArrayList<>();
 
-        RunRows(NDArray cos, NDArray sin, NDArray causalMask, KvCache prefix, KvCache capture) {
+        RunRows(NDArray cos, NDArray sin, NDArray causalMask, NDArray windowMask, KvCache prefix, KvCache capture) {
             this.rows = cos.getShape().get(0);
             this.cos = cos;
             this.sin = sin;
             this.causalMask = causalMask;
+            this.windowMask = windowMask;
             this.prefix = prefix;
             this.capture = capture;
         }
@@ -492,6 +545,14 @@ public final class LlamaModel implements AutoCloseable {
             cos.close();
             sin.close();
             causalMask.close();
+            if (windowMask != null) {
+                windowMask.close();
+            }
+        }
+
+        /** The mask of a layer with this sliding window (null: none). */
+        NDArray mask(Integer window) {
+            return window == null ? causalMask : windowMask;
         }
     }
 
@@ -516,17 +577,23 @@ public final class LlamaModel implements AutoCloseable {
         NDManager m = resid.getManager();
         float[][] angles = Rope.cosSin(invFreq, packing.positions());
         int hd = config.headDim();
+        Integer window = config.slidingWindow();
         float[] mask = new float[rows * total];
+        float[] windowed = window == null ? null : new float[rows * total];
         for (int q = 0; q < rows; q++) {
             int position = packing.positions()[q];
             for (int k = 0; k < offset; k++) {
-                if (k > position) {
-                    mask[q * total + k] = Float.NEGATIVE_INFINITY;
+                boolean seen = k <= position;
+                mask[q * total + k] = seen ? 0f : Float.NEGATIVE_INFINITY;
+                if (windowed != null) {
+                    windowed[q * total + k] = seen && position - k < window ? 0f : Float.NEGATIVE_INFINITY;
                 }
             }
             for (int k = 0; k < rows; k++) {
-                if (!packing.sees(q, k)) {
-                    mask[q * total + offset + k] = Float.NEGATIVE_INFINITY;
+                boolean seen = packing.sees(q, k);
+                mask[q * total + offset + k] = seen ? 0f : Float.NEGATIVE_INFINITY;
+                if (windowed != null) {
+                    windowed[q * total + offset + k] = seen && position - packing.positions()[k] < window ? 0f : Float.NEGATIVE_INFINITY;
                 }
             }
         }
@@ -534,6 +601,7 @@ public final class LlamaModel implements AutoCloseable {
                 m.create(angles[0], new Shape(rows, hd)),
                 m.create(angles[1], new Shape(rows, hd)),
                 m.create(mask, new Shape(rows, total)),
+                windowed == null ? null : m.create(windowed, new Shape(rows, total)),
                 prefix,
                 capture);
     }

@@ -14,21 +14,32 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 /**
- * The weights of a Llama model as float32 NDArrays, exactly as stored ({@code [out][in]} for
- * linear layers), on the device of the manager they are loaded into. Owns that manager.
+ * The weights of a model of any {@link Family} as float32 NDArrays, exactly as stored
+ * ({@code [out][in]} for linear layers), on the device of the manager they are loaded into, except
+ * that a family whose norms scale by 1 + w holds 1 + w (computed in float32 as its reference does),
+ * so every norm applies its weight the same way. Owns that manager.
  */
 public final class LlamaWeights implements AutoCloseable {
-    /** One decoder block's weights. */
+    /**
+     * One decoder block's weights, by role: the norm before attention, the projections (with q, k, v
+     * biases or null), the norm on attention's output (null outside Gemma-2), the norm before the MLP,
+     * the MLP, and the norm on the MLP's output (null outside Gemma-2).
+     */
     public record Layer(
             NDArray inputNorm,
             NDArray q,
             NDArray k,
             NDArray v,
+            NDArray qBias,
+            NDArray kBias,
+            NDArray vBias,
             NDArray o,
-            NDArray postNorm,
+            NDArray attentionOutNorm,
+            NDArray mlpNorm,
             NDArray gate,
             NDArray up,
-            NDArray down) {}
+            NDArray down,
+            NDArray mlpOutNorm) {}
 
     /** Elements decoded per task; chunks of a tensor decode in parallel. */
     private static final int CHUNK_ELEMENTS = 1 << 23;
@@ -57,19 +68,25 @@ public final class LlamaWeights implements AutoCloseable {
             Loader loader = new Loader(checkpoint, host, manager);
             NDArray embed = loader.tensor(WeightNames.EMBED);
             List<Layer> layers = new ArrayList<>();
+            Family f = c.family();
             for (int l = 0; l < c.numLayers(); l++) {
                 layers.add(new Layer(
-                        loader.tensor(WeightNames.inputNorm(l)),
+                        loader.norm(WeightNames.inputNorm(l)),
                         loader.tensor(WeightNames.q(l)),
                         loader.tensor(WeightNames.k(l)),
                         loader.tensor(WeightNames.v(l)),
+                        f.qkvBias() ? loader.tensor(WeightNames.qBias(l)) : null,
+                        f.qkvBias() ? loader.tensor(WeightNames.kBias(l)) : null,
+                        f.qkvBias() ? loader.tensor(WeightNames.vBias(l)) : null,
                         loader.tensor(WeightNames.o(l)),
-                        loader.tensor(WeightNames.postNorm(l)),
+                        f.sandwichNorms() ? loader.norm(WeightNames.postNorm(l)) : null,
+                        loader.norm(f.sandwichNorms() ? WeightNames.preFeedforwardNorm(l) : WeightNames.postNorm(l)),
                         loader.tensor(WeightNames.gate(l)),
                         loader.tensor(WeightNames.up(l)),
-                        loader.tensor(WeightNames.down(l))));
+                        loader.tensor(WeightNames.down(l)),
+                        f.sandwichNorms() ? loader.norm(WeightNames.postFeedforwardNorm(l)) : null));
             }
-            NDArray finalNorm = loader.tensor(WeightNames.FINAL_NORM);
+            NDArray finalNorm = loader.norm(WeightNames.FINAL_NORM);
             NDArray head = c.tieWordEmbeddings() ? embed : loader.tensor(WeightNames.LM_HEAD);
             return new LlamaWeights(manager, embed, layers, finalNorm, head);
         } catch (RuntimeException e) {
@@ -83,6 +100,12 @@ public final class LlamaWeights implements AutoCloseable {
      * array is kept as it is, on a GPU it is copied over and the host copy freed at once.
      */
     private record Loader(Checkpoint checkpoint, NDManager host, NDManager target) {
+        /** A norm weight as the forward applies it: 1 + w where the family stores offsets. */
+        NDArray norm(String name) {
+            NDArray w = tensor(name);
+            return checkpoint.config().family().unitOffsetNorms() ? w.addi(1f) : w;
+        }
+
         NDArray tensor(String name) {
             NDArray decoded = decoded(name);
             if (target.getDevice().equals(Device.cpu())) {

@@ -1,6 +1,11 @@
 package dev.locus.model;
 
-/** Hugging Face's tensor names for a Llama checkpoint. */
+/**
+ * Hugging Face's tensor names for a checkpoint of any {@link Family}. Note the one name that
+ * changes role: {@code post_attention_layernorm} is the norm before the MLP in Llama, Qwen2 and
+ * Mistral, but the norm on attention's output in Gemma-2, whose MLP is preceded by
+ * {@code pre_feedforward_layernorm}.
+ */
 public final class WeightNames {
     public static final String EMBED = "model.embed_tokens.weight";
     public static final String FINAL_NORM = "model.norm.weight";
@@ -10,6 +15,10 @@ public final class WeightNames {
 
     private static String layer(int l, String rest) {
         return "model.layers." + l + "." + rest + ".weight";
+    }
+
+    private static String bias(int l, String rest) {
+        return "model.layers." + l + "." + rest + ".bias";
     }
 
     public static String inputNorm(int l) {
@@ -34,6 +43,28 @@ public final class WeightNames {
 
     public static String o(int l) {
         return layer(l, "self_attn.o_proj");
+    }
+
+    /** Gemma-2: the norm before the MLP. */
+    public static String preFeedforwardNorm(int l) {
+        return layer(l, "pre_feedforward_layernorm");
+    }
+
+    /** Gemma-2: the norm on the MLP's output. */
+    public static String postFeedforwardNorm(int l) {
+        return layer(l, "post_feedforward_layernorm");
+    }
+
+    public static String qBias(int l) {
+        return bias(l, "self_attn.q_proj");
+    }
+
+    public static String kBias(int l) {
+        return bias(l, "self_attn.k_proj");
+    }
+
+    public static String vBias(int l) {
+        return bias(l, "self_attn.v_proj");
     }
 
     public static String gate(int l) {

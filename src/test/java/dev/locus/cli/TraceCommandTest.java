@@ -81,4 +81,65 @@ class TraceCommandTest {
         }
         Golden.assertClose(expected, af, tolerance, "trace");
     }
+
+    /**
+     * Each family's own mistakes, as a user meets them through trace: one line on stderr naming the
+     * file and the field, exit 2, nothing written.
+     */
+    @Test
+    void aFamilysBadInputIsOneLineNamingFileAndField() throws IOException {
+        Path gemma = copy("f-gemma2-s3", "gemma-no-scalar");
+        Files.writeString(gemma.resolve("config.json"), Files.readString(gemma.resolve("config.json"))
+                .replace("\"query_pre_attn_scalar\": 24,", ""));
+        Path unknown = copy("f-mistral-s3", "unknown-type");
+        Files.writeString(unknown.resolve("config.json"), Files.readString(unknown.resolve("config.json"))
+                .replace("\"model_type\": \"mistral\"", "\"model_type\": \"phi3\"")
+                .replace("\"MistralForCausalLM\"", "\"Phi3ForCausalLM\""));
+        Path qwen = copy("f-qwen2-s3", "qwen-no-bias");
+        withoutTensor(qwen.resolve("model.safetensors"), "model.layers.0.self_attn.q_proj.bias");
+        for (String[] c : new String[][] {{gemma.toString(), "config.json: query_pre_attn_scalar: missing"},
+                {unknown.toString(), "config.json: model_type: \"phi3\" is not a family locus reads"},
+                {qwen.toString(), "model.layers.0.self_attn.q_proj.bias: missing"}}) {
+            Path out = tmp.resolve("never-" + Path.of(c[0]).getFileName() + ".json");
+            Cli r = Cli.run("trace", "--model", c[0], "--ids", "1,2,3", "--out", out.toString());
+            assertEquals(Main.BAD_INPUT, r.code(), r.err());
+            assertThat(r.err().strip().lines().count()).as(r.err()).isEqualTo(1);
+            assertThat(r.err()).contains(c[0], c[1]);
+            assertThat(out).doesNotExist();
+        }
+    }
+
+    /** Rewrites a float32 safetensors file without one tensor. */
+    private static void withoutTensor(Path file, String dropped) throws IOException {
+        java.util.Map<String, float[]> kept = new java.util.TreeMap<>();
+        java.util.List<dev.locus.model.SafetensorsWriter.Spec> specs = new java.util.ArrayList<>();
+        try (dev.locus.model.SafetensorsFile in = dev.locus.model.SafetensorsFile.open(file)) {
+            assertThat(in.entries()).containsKey(dropped);
+            for (dev.locus.model.SafetensorsFile.Entry e : in.entries().values()) {
+                if (e.name().equals(dropped)) {
+                    continue;
+                }
+                java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(Math.toIntExact(e.elementCount() * 4))
+                        .order(java.nio.ByteOrder.nativeOrder());
+                in.decodeFloat32(e, 0, Math.toIntExact(e.elementCount()), bytes);
+                bytes.flip();
+                float[] values = new float[Math.toIntExact(e.elementCount())];
+                bytes.asFloatBuffer().get(values);
+                kept.put(e.name(), values);
+                specs.add(new dev.locus.model.SafetensorsWriter.Spec(e.name(), dev.locus.model.DType.F32, e.shape()));
+            }
+        }
+        dev.locus.model.SafetensorsWriter.write(file, specs, java.util.Map.of(),
+                (spec, first, out, count) -> System.arraycopy(kept.get(spec.name()), (int) first, out, 0, count));
+    }
+
+    private Path copy(String golden, String name) throws IOException {
+        Path from = Golden.dir("families/" + golden);
+        Path to = tmp.resolve(name);
+        Files.createDirectories(to);
+        for (String f : new String[] {"config.json", "model.safetensors"}) {
+            Files.copy(from.resolve(f), to.resolve(f));
+        }
+        return to;
+    }
 }

@@ -96,8 +96,62 @@ class LlamaConfigTest {
     }
 
     @Test
-    void notLlama() throws IOException {
+    void architecturesThatDisagreeWithTheModelTypeOrNameNoFamilyAreRefused() throws IOException {
         assertEquals("architectures", rejects(c -> c.putArray("architectures").add("MistralForCausalLM")).field());
+        ConfigException unknown = rejects(c -> {
+            c.remove("model_type");
+            c.putArray("architectures").add("Phi3ForCausalLM");
+        });
+        assertEquals("architectures", unknown.field());
+        assertThat(unknown.getMessage()).contains("Gemma2ForCausalLM");
+        assertEquals("model_type", rejects(c -> c.put("model_type", "phi3")).field());
+    }
+
+    /** Each family's golden config reads into its family and options, and writes back to the same record. */
+    @Test
+    void everyFamilyReadsWithItsOptionsAndRoundTrips() throws IOException {
+        LlamaConfig gemma = LlamaConfig.read(Golden.dir("families/f-gemma2-s3"));
+        assertEquals(Family.GEMMA2, gemma.family());
+        assertEquals(16, gemma.windowAt(0));
+        assertNull(gemma.windowAt(1));
+        assertEquals(24.0, gemma.queryPreAttnScalar());
+        assertEquals(50.0, gemma.attnLogitSoftcap());
+        assertEquals(30.0, gemma.finalLogitSoftcap());
+        LlamaConfig mistral = LlamaConfig.read(Golden.dir("families/f-mistral-s3"));
+        assertEquals(Family.MISTRAL, mistral.family());
+        assertEquals(4096, mistral.windowAt(3));
+        LlamaConfig qwen = LlamaConfig.read(Golden.dir("families/f-qwen2-s3"));
+        assertEquals(Family.QWEN2, qwen.family());
+        assertNull(qwen.windowAt(0));
+        assertNull(qwen.bosTokenId());
+        for (LlamaConfig c : java.util.List.of(gemma, mistral, qwen, LlamaConfig.read(Golden.dir("families/f-qwen2-untied-s3")))) {
+            Path dir = Files.createTempDirectory(tmp, c.family().modelType());
+            Files.writeString(dir.resolve(LlamaConfig.FILE_NAME), c.toJson());
+            assertEquals(c, LlamaConfig.read(dir));
+        }
+    }
+
+    @Test
+    void familyOptionsThatLocusDoesNotComputeAreRefusedByName() throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        for (String[] c : new String[][] {
+                {"f-qwen2-s3", "use_sliding_window", "true"},
+                {"f-gemma2-s3", "head_dim", null},
+                {"f-gemma2-s3", "hidden_activation", "\"gelu\""},
+                {"f-gemma2-s3", "sliding_window", null},
+                {"f-mistral-s3", "rope_scaling", "{\"rope_type\": \"llama3\", \"factor\": 8, \"low_freq_factor\": 1, "
+                        + "\"high_freq_factor\": 4, \"original_max_position_embeddings\": 8192}"}}) {
+            ObjectNode root = (ObjectNode) json.readTree(Golden.dir("families/" + c[0]).resolve("config.json").toFile());
+            if (c[2] == null) {
+                root.remove(c[1]);
+            } else {
+                root.set(c[1], json.readTree(c[2]));
+            }
+            Path dir = Files.createTempDirectory(tmp, "family");
+            json.writeValue(dir.resolve("config.json").toFile(), root);
+            ConfigException e = assertThrows(ConfigException.class, () -> LlamaConfig.read(dir), c[0] + " " + c[1]);
+            assertEquals(c[1], e.field(), e.getMessage());
+        }
     }
 
     @Test

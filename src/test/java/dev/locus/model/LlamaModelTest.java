@@ -68,6 +68,52 @@ class LlamaModelTest {
         }
     }
 
+    /**
+     * Qwen2 (q/k/v biases; tied, and untied with one key/value head), Mistral (explicit head_dim,
+     * a window longer than every sequence) and Gemma-2 (every quirk on, a window of 16 on the even
+     * layers under sequences of up to 70 tokens), against Hugging Face transformers 4.45.2.
+     * Residuals reach 20 to 50 here, so they are held relative to each array's largest value.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"f-qwen2-s3", "f-qwen2-untied-s3", "f-mistral-s3", "f-gemma2-s3"})
+    void otherFamiliesMatchTheReferenceImplementation(String name) {
+        Path dir = Golden.dir("families/" + name);
+        JsonNode expected = Golden.json(dir.resolve("expected.json"));
+        try (NDManager root = NDManager.newBaseManager();
+                LlamaModel model = LlamaModel.load(dir, root)) {
+            assertEquals(expected.get("family").asText(), model.config().family().modelType());
+            int layers = model.config().numLayers();
+            for (JsonNode seq : expected.get("sequences")) {
+                String what = name + " sequence " + seq.get("index").intValue();
+                int[] ids = Golden.ints(seq.get("tokens"));
+                try (NDManager work = root.newSubManager()) {
+                    Map<Point, NDArray> captured = new HashMap<>();
+                    NDArray last = model.forward(work, ids, (point, value) -> {
+                        captured.put(point, value);
+                        return value;
+                    });
+                    Golden.assertRelativelyClose(seq.get("embeddings"), captured.get(Point.EMBED).toFloatArray(),
+                            Tolerance.RESIDUAL_RELATIVE, what + " embeddings");
+                    for (int l = 0; l < layers; l++) {
+                        Golden.assertRelativelyClose(seq.get("resid_post").get(l), captured.get(Point.residPost(l)).toFloatArray(),
+                                Tolerance.RESIDUAL_RELATIVE, what + " resid_post." + l);
+                    }
+                    int[] all = new int[ids.length];
+                    for (int i = 0; i < all.length; i++) {
+                        all[i] = i;
+                    }
+                    NDArray logprobs = model.logprobs(last, all);
+                    Golden.assertClose(seq.get("logprobs"), logprobs.toFloatArray(), Tolerance.FAMILY_LOGPROB, what + " logprobs");
+                    assertArrayEquals(Golden.ints(seq.get("argmax")), toInts(logprobs.argMax(-1).toLongArray()), what + " argmax");
+                    JsonNode completion = seq.get("completion");
+                    float[] tokens = model.completionLogprobs(last, ids, completion.get("boundary").intValue());
+                    Golden.assertClose(completion.get("token_logprobs"), tokens, Tolerance.FAMILY_LOGPROB, what + " token_logprobs");
+                    assertEquals(completion.get("sum_logprob").doubleValue(), LlamaModel.sum(tokens), Tolerance.SUM, what + " sum_logprob");
+                }
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"tiny-f32-a"})
     void logprobsAtSomePositionsEqualThoseOfTheFullPass(String name) {

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.locus.Tolerance;
 import dev.locus.fixtures.RandomCheckpoint;
 import dev.locus.model.DType;
+import dev.locus.model.Family;
 import dev.locus.model.Hook;
 import dev.locus.model.LlamaConfig;
 import dev.locus.model.LlamaModel;
@@ -15,7 +16,9 @@ import dev.locus.model.Point;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -27,23 +30,39 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
-/** The laws of patching, on random tiny models, random tokens, points and alphas. */
+/**
+ * The laws of patching, on random tiny models of every family, random tokens, points and alphas.
+ * Mistral's and Gemma-2's windows are 4 positions here, shorter than most sequences, so the cached
+ * schedule's windowed masks over a prompt cache are held to the whole-sequence recomputation.
+ */
 class PatchingLawsTest {
     private static final int MODELS = 3;
     private static NDManager root;
-    private static LlamaModel[] models;
+    private static final Map<Family, LlamaModel[]> MODELS_OF = new EnumMap<>(Family.class);
     private static Path dir;
+
+    static LlamaConfig tiny(Family family) {
+        LlamaConfig llama = RandomCheckpoint.Shape.TINY.config();
+        return switch (family) {
+            case LLAMA -> llama;
+            case QWEN2 -> llama.as(family, null, null, null, null);
+            case MISTRAL -> llama.as(family, 4, null, null, null);
+            case GEMMA2 -> llama.as(family, 4, 24.0, 50.0, 30.0);
+        };
+    }
 
     @BeforeContainer
     static void generate() throws IOException {
         dir = Files.createTempDirectory("locus-laws");
         root = NDManager.newBaseManager();
-        models = new LlamaModel[MODELS];
-        LlamaConfig tiny = RandomCheckpoint.Shape.TINY.config();
-        for (int s = 0; s < MODELS; s++) {
-            Path d = dir.resolve("m" + s);
-            RandomCheckpoint.write(d, tiny, DType.F32, 100 + s);
-            models[s] = LlamaModel.load(d, root);
+        for (Family family : Family.values()) {
+            LlamaModel[] models = new LlamaModel[MODELS];
+            for (int s = 0; s < MODELS; s++) {
+                Path d = dir.resolve(family.modelType() + s);
+                RandomCheckpoint.write(d, tiny(family), DType.F32, 100 + s);
+                models[s] = LlamaModel.load(d, root);
+            }
+            MODELS_OF.put(family, models);
         }
     }
 
@@ -55,17 +74,25 @@ class PatchingLawsTest {
         }
     }
 
-    /** A random recipient/donor pair of models, a random pair of sequences, a random point. */
-    record Case(int recipient, int donor, Prompted pair, Point point) {}
+    /** A family, a random recipient/donor pair of its models, a random pair of sequences, a random point. */
+    record Case(Family family, int recipient, int donor, Prompted pair, Point point) {
+        LlamaModel recipientModel() {
+            return MODELS_OF.get(family)[recipient];
+        }
+
+        LlamaModel donorModel() {
+            return MODELS_OF.get(family)[donor];
+        }
+    }
 
     @Provide
     Arbitrary<Case> cases() {
         Arbitrary<Point> points = Combinators.combine(
                         Arbitraries.of(Point.Site.values()), Arbitraries.integers().between(0, 3))
                 .as((site, layer) -> new Point(site, site == Point.Site.RESID_PRE ? 0 : layer));
-        return Combinators.combine(Arbitraries.integers().between(0, MODELS - 1), Arbitraries.integers().between(0, MODELS - 1),
-                        Arbitraries.longs(), points)
-                .as((r, d, seed, point) -> new Case(r, d, randomPair(new Random(seed)), point));
+        return Combinators.combine(Arbitraries.of(Family.values()), Arbitraries.integers().between(0, MODELS - 1),
+                        Arbitraries.integers().between(0, MODELS - 1), Arbitraries.longs(), points)
+                .as((family, r, d, seed, point) -> new Case(family, r, d, randomPair(new Random(seed)), point));
     }
 
     static Prompted randomPair(Random random) {
@@ -76,15 +103,15 @@ class PatchingLawsTest {
 
     private static List<float[]> patch(Case c, Intervention iv, Schedule schedule, boolean selfPatch) {
         try (NDManager work = root.newSubManager()) {
-            CleanRun r = CleanRun.of(models[c.recipient()], work, c.pair(), schedule);
-            CleanRun d = selfPatch ? r : CleanRun.of(models[c.donor()], work, c.pair(), schedule);
-            return new Patcher(models[c.recipient()]).patched(r, c.point(), iv, Patcher.Targets.donor(d));
+            CleanRun r = CleanRun.of(c.recipientModel(), work, c.pair(), schedule);
+            CleanRun d = selfPatch ? r : CleanRun.of(c.donorModel(), work, c.pair(), schedule);
+            return new Patcher(c.recipientModel()).patched(r, c.point(), iv, Patcher.Targets.donor(d));
         }
     }
 
-    private static List<float[]> clean(int model, Prompted pair, Schedule schedule) {
+    private static List<float[]> clean(LlamaModel model, Prompted pair, Schedule schedule) {
         try (NDManager work = root.newSubManager()) {
-            CleanRun run = CleanRun.of(models[model], work, pair, schedule);
+            CleanRun run = CleanRun.of(model, work, pair, schedule);
             return List.of(run.tokenLogprobs(0), run.tokenLogprobs(1));
         }
     }
@@ -98,13 +125,13 @@ class PatchingLawsTest {
 
     @Property(tries = 40)
     void selfPatchIsANoOp(@ForAll("cases") Case c, @ForAll PatchPositions positions) {
-        assertSame(clean(c.recipient(), c.pair(), Schedule.CACHED),
+        assertSame(clean(c.recipientModel(), c.pair(), Schedule.CACHED),
                 patch(c, Intervention.replace(positions), Schedule.CACHED, true));
     }
 
     @Property(tries = 40)
     void alphaZeroIsTheRecipient(@ForAll("cases") Case c, @ForAll PatchPositions positions) {
-        assertSame(clean(c.recipient(), c.pair(), Schedule.CACHED),
+        assertSame(clean(c.recipientModel(), c.pair(), Schedule.CACHED),
                 patch(c, Intervention.interpolate(0.0, positions), Schedule.CACHED, false));
     }
 
@@ -119,13 +146,13 @@ class PatchingLawsTest {
     @Property(tries = 30)
     void lastLayerFullPatchIsTheDonorThroughTheRecipientsHead(@ForAll("cases") Case c) {
         int last = RandomCheckpoint.Shape.TINY.config().numLayers() - 1;
-        Case atLast = new Case(c.recipient(), c.donor(), c.pair(), Point.residPost(last));
+        Case atLast = new Case(c.family(), c.recipient(), c.donor(), c.pair(), Point.residPost(last));
         List<float[]> patched = patch(atLast, Intervention.replace(PatchPositions.ALL), Schedule.NAIVE, false);
         try (NDManager work = root.newSubManager()) {
             for (int i = 0; i < 2; i++) {
                 int[] sequence = c.pair().sequence(i);
-                NDArray donorLast = models[c.donor()].forward(work, sequence, Hook.NONE);
-                float[] expected = models[c.recipient()].completionLogprobs(donorLast, sequence, c.pair().boundary());
+                NDArray donorLast = c.donorModel().forward(work, sequence, Hook.NONE);
+                float[] expected = c.recipientModel().completionLogprobs(donorLast, sequence, c.pair().boundary());
                 Tolerance.assertReordered(expected, patched.get(i), "completion " + i);
             }
         }
@@ -138,7 +165,7 @@ class PatchingLawsTest {
         int position = t % sequence.length;
         Point at = Trace.modelPoint(c.point().site() == Point.Site.BLOCK_OUT
                 ? Point.residPost(c.point().layer()) : c.point());
-        LlamaModel model = models[c.recipient()];
+        LlamaModel model = c.recipientModel();
         try (NDManager work = root.newSubManager()) {
             int[] all = java.util.stream.IntStream.range(0, sequence.length).toArray();
             float[] before = model.logprobs(model.forward(work, sequence, Hook.NONE), all).toFloatArray();
