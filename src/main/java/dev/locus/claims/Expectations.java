@@ -10,6 +10,7 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.locus.JsonFiles;
 import dev.locus.LocusException;
 import dev.locus.measure.Protocol;
 import dev.locus.measure.Run;
@@ -20,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * What a checkpoint pair is expected to show, read from {@code expectations/*.yaml}: how the run is
@@ -138,10 +138,8 @@ public record Expectations(String name, String description, Run run, Asymmetry a
             renameDeprecated(file, (ObjectNode) tree);
             e = YAML.treeToValue(tree, Expectations.class);
         } catch (JsonMappingException ex) {
-            String field = ex.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-                    .collect(Collectors.joining(".")).replace(".[", "[");
             String reason = ex.getCause() instanceof IllegalArgumentException bad ? bad.getMessage() : ex.getOriginalMessage().split("\n")[0];
-            throw new LocusException(file, field.isEmpty() ? "(yaml)" : field, reason);
+            throw new LocusException(file, JsonFiles.field(ex, "(yaml)"), reason);
         } catch (IOException ex) {
             throw new LocusException(file, "(yaml)", "cannot read: " + ex.getMessage());
         }

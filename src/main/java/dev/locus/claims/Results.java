@@ -7,13 +7,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.locus.JsonFiles;
 import dev.locus.LocusException;
 import dev.locus.Provenance;
 import dev.locus.measure.Measurement;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Collectors;
 
 /**
  * Everything a reproduction found, as {@code results.json} holds it: the command that reproduces
@@ -54,17 +53,7 @@ public record Results(int resultsVersion, String command, boolean allAsExpected,
             throw new LocusException(file, "(file)", "no such results file: give a run folder of bin/locus reproduce "
                     + "(or of mvn verify, target/claims) or its " + FILE);
         }
-        JsonNode tree;
-        try {
-            tree = JSON.readTree(file.toFile());
-        } catch (JsonProcessingException e) {
-            throw new LocusException(file, "(json)", "not valid JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new LocusException(file, "(file)", "cannot read: " + e.getMessage());
-        }
-        if (tree == null || !tree.isObject()) {
-            throw new LocusException(file, "(json)", "expected a JSON object");
-        }
+        JsonNode tree = JsonFiles.object(JSON, file, LocusException::new);
         JsonNode version = tree.get("results_version");
         if (version == null || !version.canConvertToInt() || version.intValue() != VERSION) {
             throw new LocusException(file, "results_version", (version == null ? "absent" : "is " + version) + ", this locus reads "
@@ -73,9 +62,7 @@ public record Results(int resultsVersion, String command, boolean allAsExpected,
         try {
             return JSON.treeToValue(tree, Results.class);
         } catch (JsonMappingException e) {
-            String field = e.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-                    .collect(Collectors.joining(".")).replace(".[", "[");
-            throw new LocusException(file, field.isEmpty() ? "(json)" : field, e.getOriginalMessage().split("\n")[0]);
+            throw new LocusException(file, JsonFiles.field(e, "(json)"), e.getOriginalMessage().split("\n")[0]);
         } catch (JsonProcessingException e) {
             throw new LocusException(file, "(json)", e.getOriginalMessage());
         }

@@ -1,7 +1,7 @@
 package dev.locus.model;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.locus.JsonFiles;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -87,17 +87,7 @@ public record LlamaConfig(
         if (!Files.isRegularFile(file)) {
             throw new ConfigException(file, "(file)", "not found: a checkpoint directory needs config.json");
         }
-        JsonNode root;
-        try {
-            root = JSON.readTree(file.toFile());
-        } catch (JsonProcessingException e) {
-            throw new ConfigException(file, "(json)", "not valid JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new ConfigException(file, "(file)", "cannot read: " + e.getMessage());
-        }
-        if (root == null || !root.isObject()) {
-            throw new ConfigException(file, "(json)", "expected a JSON object");
-        }
+        JsonNode root = JsonFiles.object(JSON, file, ConfigException::new);
         return parse(file, root);
     }
 
