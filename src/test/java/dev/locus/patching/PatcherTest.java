@@ -10,8 +10,26 @@ import dev.locus.Golden;
 import dev.locus.Tolerance;
 import dev.locus.model.LlamaModel;
 import dev.locus.model.Point;
+import dev.locus.Sha256;
+import dev.locus.model.Checkpoint;
+import dev.locus.model.DType;
+import dev.locus.model.LlamaConfig;
+import dev.locus.model.SafetensorsFile;
+import dev.locus.model.SafetensorsWriter;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -123,6 +141,75 @@ class PatcherTest {
                 assertEquals(c.get("chosen_sum_logprob").doubleValue(), margin.chosenSum(), Tolerance.SUM, what);
                 assertEquals(c.get("margin").doubleValue(), margin.margin(), Tolerance.SUM, what);
             }
+        }
+    }
+
+    static Stream<Arguments> familyCases() {
+        return Stream.of("f-qwen2-s3", "f-qwen2-untied-s3", "f-mistral-s3", "f-gemma2-s3")
+                .flatMap(c -> Stream.of(Schedule.values()).map(s -> Arguments.of(c, s)));
+    }
+
+    /**
+     * The other families' patched margins against transformers 4.45.2 with forward hooks
+     * ({@code scripts/golden/family_patching.py}): the recipient is the forward golden's checkpoint,
+     * the donor the same with every tensor's elements reversed, rebuilt here.
+     */
+    @ParameterizedTest
+    @MethodSource("familyCases")
+    void familyPatchedMarginsMatchTransformers(String name, Schedule schedule, @TempDir Path tmp) throws IOException {
+        Path recipientDir = Golden.dir("families/" + name);
+        JsonNode golden = Golden.json(recipientDir.resolve("patching.json"));
+        assertEquals(golden.get("recipient_A").get("sha256").asText(), Sha256.of(recipientDir.resolve(Checkpoint.SINGLE_FILE)));
+        Path donorDir = tmp.resolve("donor");
+        Files.createDirectories(donorDir);
+        Files.copy(recipientDir.resolve(LlamaConfig.FILE_NAME), donorDir.resolve(LlamaConfig.FILE_NAME));
+        writeReversed(recipientDir.resolve(Checkpoint.SINGLE_FILE), donorDir.resolve(Checkpoint.SINGLE_FILE));
+        JsonNode m = golden.get("margin");
+        int k = m.get("boundary").intValue();
+        int[] chosen = Golden.ints(m.get("chosen"));
+        int[] rejected = Golden.ints(m.get("rejected"));
+        Prompted pair = new Prompted(name, Arrays.copyOf(chosen, k),
+                List.of(Arrays.copyOfRange(chosen, k, chosen.length), Arrays.copyOfRange(rejected, k, rejected.length)));
+        try (NDManager work = root.newSubManager()) {
+            LlamaModel recipient = LlamaModel.load(recipientDir, work);
+            LlamaModel donor = LlamaModel.load(donorDir, work);
+            CleanRun ra = CleanRun.of(recipient, work, pair, schedule);
+            CleanRun rb = CleanRun.of(donor, work, pair, schedule);
+            for (String model : List.of("A", "B")) {
+                CleanRun run = model.equals("A") ? ra : rb;
+                Golden.assertClose(m.get(model).get("chosen_token_logprobs"), run.tokenLogprobs(0), Tolerance.FAMILY_LOGPROB, name + " " + model);
+                Golden.assertClose(m.get(model).get("rejected_token_logprobs"), run.tokenLogprobs(1), Tolerance.FAMILY_LOGPROB, name + " " + model);
+                assertEquals(m.get(model).get("margin").doubleValue(),
+                        Margin.of(run.tokenLogprobs(0), run.tokenLogprobs(1)).margin(), Tolerance.SUM, name + " " + model);
+            }
+            Patcher patcher = new Patcher(recipient);
+            for (JsonNode c : m.get("patched")) {
+                List<float[]> lp = patcher.patched(ra, point(c), intervention(c), Patcher.Targets.donor(rb));
+                String what = name + " " + schedule + " " + c.get("hook").asText() + "." + c.get("layer") + " alpha "
+                        + c.get("alpha") + " " + c.get("positions").asText();
+                Golden.assertClose(c.get("chosen_token_logprobs"), lp.get(0), Tolerance.FAMILY_LOGPROB, what);
+                Golden.assertClose(c.get("rejected_token_logprobs"), lp.get(1), Tolerance.FAMILY_LOGPROB, what);
+                assertEquals(c.get("margin").doubleValue(), Margin.of(lp.get(0), lp.get(1)).margin(), Tolerance.SUM, what);
+            }
+            assertThat(m.get("patched").size()).isEqualTo(7);
+        }
+    }
+
+    /** The script's donor: each tensor's elements in reverse row-major order, stored as float32. */
+    private static void writeReversed(Path from, Path to) {
+        try (SafetensorsFile source = SafetensorsFile.open(from)) {
+            List<SafetensorsWriter.Spec> specs = new ArrayList<>();
+            source.entries().values().forEach(e -> specs.add(new SafetensorsWriter.Spec(e.name(), DType.F32, e.shape())));
+            SafetensorsWriter.write(to, specs, Map.of("format", "pt"), (spec, first, out, count) -> {
+                SafetensorsFile.Entry entry = source.entries().get(spec.name());
+                int n = Math.toIntExact(entry.elementCount());
+                ByteBuffer all = ByteBuffer.allocateDirect(n * 4).order(ByteOrder.nativeOrder());
+                source.decodeFloat32(entry, 0, n, all);
+                FloatBuffer values = all.flip().asFloatBuffer();
+                for (int i = 0; i < count; i++) {
+                    out[i] = values.get(n - 1 - (int) (first + i));
+                }
+            });
         }
     }
 
