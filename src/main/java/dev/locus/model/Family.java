@@ -65,6 +65,15 @@ public enum Family {
         return this == GEMMA2 ? Activation.GELU_TANH : Activation.SILU;
     }
 
+    /**
+     * Whether a prompt starts with the config's {@code bos_token_id} when the tokenizer's own
+     * post-processor does not say: Qwen2's tokenizers add none (its {@code bos_token_id} names
+     * {@code <|endoftext|>}, which Qwen never prepends), the others add theirs.
+     */
+    public boolean addsBos() {
+        return this != QWEN2;
+    }
+
     /** Whether a config's sliding window applies at {@code layer}. */
     public boolean windowed(int layer) {
         return switch (this) {
@@ -72,6 +81,15 @@ public enum Family {
             case GEMMA2 -> layer % 2 == 0;
             case LLAMA, QWEN2 -> false;
         };
+    }
+
+    /** The family a CLI option names by its {@code model_type}. */
+    public static Family parse(String modelType) {
+        Family f = ofModelType(modelType);
+        if (f == null) {
+            throw new IllegalArgumentException("--family: expected llama, qwen2, mistral or gemma2, found \"" + modelType + "\"");
+        }
+        return f;
     }
 
     /** The family of a {@code model_type}, or null. */

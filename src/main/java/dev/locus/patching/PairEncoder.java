@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.locus.LocusException;
 import dev.locus.data.PreferencePair;
+import dev.locus.model.Checkpoint;
 import dev.locus.model.LlamaConfig;
 import dev.locus.model.Tokenizer;
 import java.io.IOException;
@@ -17,12 +18,13 @@ import java.util.regex.Pattern;
 
 /**
  * Turns a preference pair into token ids the way lm-evaluation-harness scores a continuation:
- * the context (prompt) with BOS, each continuation without special tokens, concatenated; in the raw
- * format trailing whitespace of the context moves to the continuations. A pair that does not fit the limit, or
- * whose tokens do not decode back to its text, is skipped with the reason, never truncated.
+ * the context (prompt) with BOS where its tokenizer adds one ({@link #bos}), each continuation
+ * without special tokens, concatenated; in the raw format trailing whitespace of the context moves
+ * to the continuations. A pair that does not fit the limit, or whose tokens do not decode back to
+ * its text, is skipped with the reason, never truncated.
  */
 public final class PairEncoder {
-    /** {@code raw}: the HH transcript as given; {@code chat}: the Llama-3 chat template's header format. */
+    /** {@code raw}: the HH transcript as given; {@code chat}: rendered in the checkpoint's chat template ({@link ChatTemplate}). */
     public enum Format {
         RAW,
         CHAT;
@@ -50,14 +52,13 @@ public final class PairEncoder {
     private final Integer bosId;
     private final Format format;
     private final int maxTokens;
+    private final ChatTemplate.Known chat;
 
     public PairEncoder(Tokenizer tokenizer, Integer bosId, Format format, int maxTokens, Path checkpointDir) {
         if (maxTokens < 2) {
             throw new IllegalArgumentException("--max-tokens must be at least 2, found " + maxTokens);
         }
-        if (format == Format.CHAT) {
-            requireLlama3ChatTemplate(checkpointDir);
-        }
+        this.chat = format == Format.CHAT ? requireKnownChatTemplate(checkpointDir, tokenizer) : null;
         this.tokenizer = tokenizer;
         this.bosId = bosId;
         this.format = format;
@@ -71,13 +72,53 @@ public final class PairEncoder {
     public static List<Encoded> encodeAll(Path checkpointDir, LlamaConfig config, Format format, int maxTokens,
             List<PreferencePair> pairs) {
         try (Tokenizer tokenizer = Tokenizer.load(checkpointDir)) {
-            PairEncoder encoder = new PairEncoder(tokenizer, config.bosTokenId(), format, maxTokens, checkpointDir);
+            PairEncoder encoder = new PairEncoder(tokenizer, bos(checkpointDir, config), format, maxTokens, checkpointDir);
             return pairs.stream().map(encoder::encode).toList();
         }
     }
 
+    /**
+     * The token a raw prompt starts with, as the checkpoint's tokenizer adds it: the special token
+     * its {@code tokenizer.json} post-processor's template puts before a single sequence (none if
+     * the template starts with the sequence); without a template, the config's
+     * {@code bos_token_id} where the family prepends one ({@link dev.locus.model.Family#addsBos}).
+     * Released Llama-3.2, Mistral and Gemma-2 tokenizers name BOS in a template, Qwen2's have none
+     * and get none; then a pair with an empty prompt is skipped (nothing to read the first
+     * completion token at).
+     */
+    public static Integer bos(Path checkpointDir, LlamaConfig config) {
+        Path file = checkpointDir.resolve(Checkpoint.TOKENIZER_FILE);
+        JsonNode post;
+        try {
+            post = new ObjectMapper().readTree(file.toFile()).path("post_processor");
+        } catch (IOException e) {
+            throw new LocusException(file, "(json)", "not valid JSON: " + e.getMessage());
+        }
+        List<JsonNode> steps = new ArrayList<>();
+        if ("Sequence".equals(post.path("type").asText())) {
+            post.path("processors").forEach(steps::add);
+        } else {
+            steps.add(post);
+        }
+        for (JsonNode step : steps) {
+            if ("TemplateProcessing".equals(step.path("type").asText())) {
+                JsonNode first = step.path("single").path(0).path("SpecialToken");
+                if (first.isMissingNode()) {
+                    return null;
+                }
+                JsonNode ids = step.path("special_tokens").path(first.path("id").asText()).path("ids");
+                if (ids.size() != 1 || !ids.get(0).canConvertToInt()) {
+                    throw new LocusException(file, "post_processor.special_tokens." + first.path("id").asText() + ".ids",
+                            "the template's first token must name one id, found " + ids);
+                }
+                return ids.get(0).asInt();
+            }
+        }
+        return config.family().addsBos() ? config.bosTokenId() : null;
+    }
+
     public Encoded encode(PreferencePair pair) {
-        String context = format == Format.CHAT ? chatContext(pair.prompt()) : pair.prompt();
+        String context = format == Format.CHAT ? chat.template().render(turns(pair.prompt()), chat.defaultSystem()) : pair.prompt();
         String chosen = format == Format.CHAT ? pair.chosen().strip() : pair.chosen();
         String rejected = format == Format.CHAT ? pair.rejected().strip() : pair.rejected();
         if (format == Format.RAW) {
@@ -115,12 +156,8 @@ public final class PairEncoder {
         return new Ok(pair.id(), new Prompted(pair.id(), prompt, List.of(chosenIds, rejectedIds)));
     }
 
-    /**
-     * The Llama-3 header format for an HH transcript: BOS, then each turn as
-     * {@code <|start_header_id|>role<|end_header_id|>\n\ncontent<|eot_id|>}, then the assistant
-     * header the completion continues.
-     */
-    static String chatContext(String transcript) {
+    /** An HH transcript's turns, as (role, content) with roles "user" and "assistant", ending before the assistant's reply. */
+    static List<String[]> turns(String transcript) {
         List<String[]> turns = new ArrayList<>();
         Matcher m = TURN.matcher(transcript);
         int contentStart = -1;
@@ -135,14 +172,15 @@ public final class PairEncoder {
         if (role == null || !role.equals("assistant") || !transcript.substring(contentStart).isBlank()) {
             throw new IllegalArgumentException("chat format needs an HH transcript ending in \"\\n\\nAssistant:\"");
         }
-        StringBuilder out = new StringBuilder("<|begin_of_text|>");
-        for (String[] turn : turns) {
-            out.append("<|start_header_id|>").append(turn[0]).append("<|end_header_id|>\n\n").append(turn[1]).append("<|eot_id|>");
-        }
-        return out.append("<|start_header_id|>assistant<|end_header_id|>\n\n").toString();
+        return turns;
     }
 
-    private static void requireLlama3ChatTemplate(Path dir) {
+    /** The Llama-3 rendering of an HH transcript (see {@link ChatTemplate#LLAMA3}). */
+    static String chatContext(String transcript) {
+        return ChatTemplate.LLAMA3.render(turns(transcript), null);
+    }
+
+    private static ChatTemplate.Known requireKnownChatTemplate(Path dir, Tokenizer tokenizer) {
         Path file = dir.resolve(CONFIG_FILE);
         if (!Files.isRegularFile(file)) {
             throw new LocusException(file, "chat_template", "the checkpoint has no tokenizer_config.json, so no chat template: use --format raw");
@@ -156,9 +194,17 @@ public final class PairEncoder {
         if (template == null || !template.isTextual()) {
             throw new LocusException(file, "chat_template", "absent: the checkpoint has no chat template, use --format raw");
         }
-        if (!template.asText().contains("<|start_header_id|>") || !template.asText().contains("<|eot_id|>")) {
-            throw new LocusException(file, "chat_template",
-                    "not a Llama-3 header template; locus renders only that format (use --format raw)");
+        ChatTemplate.Known known = ChatTemplate.recognise(template.asText());
+        if (known == null) {
+            throw new LocusException(file, "chat_template", "not a template locus renders (Llama-3 headers, ChatML, Gemma turns or "
+                    + "Mistral's [INST] with a space before [/INST]); use --format raw");
         }
+        for (String marker : known.template().specialTokens()) {
+            if (tokenizer.encode(marker).length != 1) {
+                throw new LocusException(dir.resolve(Checkpoint.TOKENIZER_FILE), "added_tokens",
+                        "the " + known.template().label() + " chat template's " + marker + " is not one token in this tokenizer");
+            }
+        }
+        return known;
     }
 }

