@@ -44,7 +44,7 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Where the random checkpoint lives, as SHAPE-random-seedSEED (generated when absent; default ${DEFAULT-VALUE}).")
     Path benchDir;
 
-    @Option(names = "--shape", defaultValue = "llama-3.2-1b", description = "tiny | llama-3.2-1b (default ${DEFAULT-VALUE})")
+    @Option(names = "--shape", defaultValue = "llama-3.2-1b", description = "tiny | llama-3.2-1b | qwen2.5-0.5b | gemma-2-2b | mistral-7b (default ${DEFAULT-VALUE})")
     String shape;
 
     @Option(names = "--tokens", defaultValue = "256", description = "Sequence length of the timed forward (default ${DEFAULT-VALUE}).")

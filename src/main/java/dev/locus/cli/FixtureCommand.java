@@ -1,6 +1,7 @@
 package dev.locus.cli;
 
 import dev.locus.fixtures.Fixture;
+import dev.locus.model.Family;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -20,6 +21,10 @@ public final class FixtureCommand implements Callable<Integer> {
             + "(default " + Fixture.LOCALIZED_LAYER + "; 0..6).")
     Integer layer;
 
+    @Option(names = "--family", defaultValue = "llama", description = "The checkpoints' layout: llama | qwen2 | mistral | gemma2 "
+            + "(default ${DEFAULT-VALUE})")
+    String family;
+
     @Option(names = "--pairs", description = "Pairs whose text trains the tokenizer and whose margins the planted bias raises "
             + "(default: the shipped datasets/hh-rlhf-test-512.jsonl)")
     Path pairs;
@@ -34,9 +39,9 @@ public final class FixtureCommand implements Callable<Integer> {
         if (java.nio.file.Files.exists(out) && !java.nio.file.Files.isDirectory(out)) {
             throw new dev.locus.LocusException(out, "--out", "exists and is not a directory");
         }
-        Fixture.Written written = Fixture.generate(k, seed, layer, pairs != null ? pairs : Shipped.pairs(), out);
-        System.err.printf("locus fixture: %s seed %d -> %s, %s, %s (%.1f s); by the fit's approximation the planted bias "
-                + "raises %.1f %% of the fitted pairs' margins%n", k.label(), seed, written.base(), written.tuned(), written.truth(),
+        Fixture.Written written = Fixture.generate(k, seed, layer, Family.parse(family), pairs != null ? pairs : Shipped.pairs(), out);
+        System.err.printf("locus fixture: %s %s seed %d -> %s, %s, %s (%.1f s); by the fit's approximation the planted bias "
+                + "raises %.1f %% of the fitted pairs' margins%n", family, k.label(), seed, written.base(), written.tuned(), written.truth(),
                 (System.nanoTime() - start) / 1e9, 100 * written.fitFractionPositive());
         return 0;
     }

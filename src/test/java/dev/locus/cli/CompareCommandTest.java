@@ -10,6 +10,7 @@ import dev.locus.Sha256;
 import dev.locus.TestFixtures;
 import dev.locus.claims.Results;
 import dev.locus.fixtures.Fixture;
+import dev.locus.model.Family;
 import dev.locus.report.Report;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -39,7 +40,7 @@ class CompareCommandTest {
     static void runs() {
         Path localized = TestFixtures.of(Fixture.Kind.LOCALIZED);
         Path deeper = tmp.resolve("deeper");
-        Fixture.generate(Fixture.Kind.LOCALIZED, TestFixtures.SEED, 5, TestFixtures.SHIPPED_PAIRS, deeper);
+        Fixture.generate(Fixture.Kind.LOCALIZED, TestFixtures.SEED, 5, Family.LLAMA, TestFixtures.SHIPPED_PAIRS, deeper);
         accepted = tmp.resolve("accepted");
         moved = tmp.resolve("moved");
         Cli.run("reproduce", "--base", localized.resolve("base").toString(), "--tuned", localized.resolve("tuned").toString(), "--n", PAIRS,
