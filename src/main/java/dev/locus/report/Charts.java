@@ -31,9 +31,9 @@ public final class Charts {
                 .xAxisTitle("layer").yAxisTitle("share of mean gain").build();
         List<AsymmetryClaim.LayerEffect> layers = r.layers();
         double[] x = layers.stream().mapToDouble(AsymmetryClaim.LayerEffect::layer).toArray();
-        chart.addSeries("f_L tuned->base", x, layers.stream().mapToDouble(AsymmetryClaim.LayerEffect::f).toArray(),
+        series(chart, "f_L tuned->base", x, layers.stream().mapToDouble(AsymmetryClaim.LayerEffect::f).toArray(),
                 layers.stream().mapToDouble(e -> (e.fHigh() - e.fLow()) / 2).toArray());
-        chart.addSeries("r_L base->tuned", x, layers.stream().mapToDouble(AsymmetryClaim.LayerEffect::r).toArray(),
+        series(chart, "r_L base->tuned", x, layers.stream().mapToDouble(AsymmetryClaim.LayerEffect::r).toArray(),
                 layers.stream().mapToDouble(e -> (e.rHigh() - e.rLow()) / 2).toArray());
         return chart;
     }
@@ -43,7 +43,7 @@ public final class Charts {
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT)
                 .title("Dose-response at layer " + r.peakLayer()).xAxisTitle("alpha (tuned->base interpolation)")
                 .yAxisTitle("mean margin").build();
-        chart.addSeries("M(alpha)", r.alphas(), r.meanMargins());
+        series(chart, "M(alpha)", r.alphas(), r.meanMargins());
         return chart;
     }
 
@@ -54,10 +54,13 @@ public final class Charts {
                 .yAxisTitle("share").build();
         chart.getStyler().setXAxisLogarithmic(true);
         double[] k = r.recovery().stream().mapToDouble(LowRankClaim.RankRecovery::k).toArray();
-        chart.addSeries("recovery(k), top-k directions", k, r.recovery().stream().mapToDouble(LowRankClaim.RankRecovery::recovery).toArray());
-        chart.addSeries("random k-frames (mean)", k, r.recovery().stream().mapToDouble(LowRankClaim.RankRecovery::randomRecovery).toArray());
-        XYSeries energy = chart.addSeries("singular-value energy", k, r.recovery().stream().mapToDouble(LowRankClaim.RankRecovery::energy).toArray());
-        energy.setMarker(SeriesMarkers.NONE);
+        series(chart, "recovery(k), top-k directions", k, r.recovery().stream().mapToDouble(LowRankClaim.RankRecovery::recovery).toArray());
+        series(chart, "random k-frames (mean)", k, r.recovery().stream().mapToDouble(LowRankClaim.RankRecovery::randomRecovery).toArray());
+        XYSeries energy = series(chart, "singular-value energy", k,
+                r.recovery().stream().mapToDouble(LowRankClaim.RankRecovery::energy).toArray());
+        if (energy != null) {
+            energy.setMarker(SeriesMarkers.NONE);
+        }
         return chart;
     }
 
@@ -71,9 +74,13 @@ public final class Charts {
         for (int l = 0; l < layers; l++) {
             x[l] = l;
         }
-        chart.addSeries("coefficient (standardized)", x, r.coefficients());
-        chart.addSeries("bootstrap selection frequency", x, r.selectionFrequency());
-        chart.addSeries("univariate R^2", x, r.univariateR2());
+        for (var bars : List.of(java.util.Map.entry("coefficient (standardized)", r.coefficients()),
+                java.util.Map.entry("bootstrap selection frequency", r.selectionFrequency()),
+                java.util.Map.entry("univariate R^2", r.univariateR2()))) {
+            if (anyFinite(bars.getValue())) {
+                chart.addSeries(bars.getKey(), x, finiteOrNaN(bars.getValue()));
+            }
+        }
         return chart;
     }
 
@@ -85,8 +92,8 @@ public final class Charts {
         for (AsymmetryClaim.Result r : List.of(now, baseline)) {
             String who = r == now ? "" : " (baseline)";
             double[] x = r.layers().stream().mapToDouble(AsymmetryClaim.LayerEffect::layer).toArray();
-            XYSeries f = chart.addSeries("f_L tuned->base" + who, x, r.layers().stream().mapToDouble(AsymmetryClaim.LayerEffect::f).toArray());
-            XYSeries rl = chart.addSeries("r_L base->tuned" + who, x, r.layers().stream().mapToDouble(AsymmetryClaim.LayerEffect::r).toArray());
+            XYSeries f = series(chart, "f_L tuned->base" + who, x, r.layers().stream().mapToDouble(AsymmetryClaim.LayerEffect::f).toArray());
+            XYSeries rl = series(chart, "r_L base->tuned" + who, x, r.layers().stream().mapToDouble(AsymmetryClaim.LayerEffect::r).toArray());
             if (r != now) {
                 dashed(f, rl);
             }
@@ -99,8 +106,8 @@ public final class Charts {
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT)
                 .title("Dose-response at L* = " + now.peakLayer() + " (baseline: L* = " + baseline.peakLayer() + ")")
                 .xAxisTitle("alpha (tuned->base interpolation)").yAxisTitle("mean margin").build();
-        chart.addSeries("M(alpha)", now.alphas(), now.meanMargins());
-        dashed(chart.addSeries("M(alpha) (baseline)", baseline.alphas(), baseline.meanMargins()));
+        series(chart, "M(alpha)", now.alphas(), now.meanMargins());
+        dashed(series(chart, "M(alpha) (baseline)", baseline.alphas(), baseline.meanMargins()));
         return chart;
     }
 
@@ -114,8 +121,8 @@ public final class Charts {
         for (LowRankClaim.Result r : List.of(now, baseline)) {
             String who = r == now ? "" : " (baseline)";
             double[] k = r.recovery().stream().mapToDouble(LowRankClaim.RankRecovery::k).toArray();
-            XYSeries top = chart.addSeries("recovery(k)" + who, k, r.recovery().stream().mapToDouble(LowRankClaim.RankRecovery::recovery).toArray());
-            XYSeries random = chart.addSeries("random k-frames" + who, k,
+            XYSeries top = series(chart, "recovery(k)" + who, k, r.recovery().stream().mapToDouble(LowRankClaim.RankRecovery::recovery).toArray());
+            XYSeries random = series(chart, "random k-frames" + who, k,
                     r.recovery().stream().mapToDouble(LowRankClaim.RankRecovery::randomRecovery).toArray());
             if (r != now) {
                 dashed(top, random);
@@ -126,9 +133,44 @@ public final class Charts {
 
     private static void dashed(XYSeries... series) {
         for (XYSeries s : series) {
-            s.setLineStyle(SeriesLines.DASH_DASH);
-            s.setMarker(SeriesMarkers.NONE);
+            if (s != null) {
+                s.setLineStyle(SeriesLines.DASH_DASH);
+                s.setMarker(SeriesMarkers.NONE);
+            }
         }
+    }
+
+    /**
+     * A series of its finite points: an undefined value (a share of a zero gain, a recovery of a zero
+     * effect) is left as a gap, and a series with no finite point is not drawn (null), since XChart
+     * refuses a series whose range is not finite.
+     */
+    private static XYSeries series(XYChart chart, String name, double[] x, double[] y) {
+        return anyFinite(y) ? chart.addSeries(name, x, finiteOrNaN(y)) : null;
+    }
+
+    private static XYSeries series(XYChart chart, String name, double[] x, double[] y, double[] errorBars) {
+        if (!anyFinite(y)) {
+            return null;
+        }
+        double[] bars = new double[errorBars.length];
+        for (int i = 0; i < bars.length; i++) {
+            bars[i] = Double.isFinite(errorBars[i]) && Double.isFinite(y[i]) ? errorBars[i] : 0;
+        }
+        return chart.addSeries(name, x, finiteOrNaN(y), bars);
+    }
+
+    private static boolean anyFinite(double[] values) {
+        return java.util.Arrays.stream(values).anyMatch(Double::isFinite);
+    }
+
+    private static double[] finiteOrNaN(double[] values) {
+        return java.util.Arrays.stream(values).map(v -> Double.isFinite(v) ? v : Double.NaN).toArray();
+    }
+
+    /** Whether the chart has anything to draw. */
+    public static boolean drawable(Chart<?, ?> chart) {
+        return !chart.getSeriesCollection().isEmpty();
     }
 
     /** The chart as an SVG element to inline in HTML (no XML prolog, no external reference). */

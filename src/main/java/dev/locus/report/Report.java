@@ -140,8 +140,14 @@ public final class Report {
 
     /** The chart as PNG under charts/ (for report.md) and as inline SVG (for report.html). */
     private static Map<String, Object> chart(String id, Chart<?, ?> chart, Path dir) throws IOException {
-        Files.write(dir.resolve("charts").resolve(id + ".png"), Charts.png(chart));
         Map<String, Object> c = new LinkedHashMap<>();
+        c.put("drawn", Charts.drawable(chart));
+        if (!Charts.drawable(chart)) {
+            c.put("nochart", "Nothing to draw: every value of this chart is undefined (a share of a zero gain, or a recovery of a "
+                    + "zero effect).");
+            return c;
+        }
+        Files.write(dir.resolve("charts").resolve(id + ".png"), Charts.png(chart));
         c.put("svg", Charts.svg(chart));
         c.put("png", "charts/" + id + ".png");
         return c;

@@ -104,4 +104,33 @@ public final class HandMade {
                 dose, noise, shuffled, ranks, subspace, frames, descending, energy, distances);
     }
 
+    /**
+     * The same shape with no gain at all, as identical checkpoints give: every margin, patched or
+     * not, is the base's, and every distance is zero.
+     */
+    public static Measurement withoutGain(Measurement m) {
+        int n = m.pairs();
+        double[] base = m.base();
+        double[][] perLayer = new double[m.layers()][];
+        Arrays.fill(perLayer, base);
+        List<Measurement.LayerSweep> sweeps = m.sweeps().stream()
+                .map(s -> new Measurement.LayerSweep(s.site(), perLayer, perLayer)).toList();
+        double[][] dose = new double[m.doseAlphas().length][];
+        Arrays.fill(dose, base);
+        double[] heldBase = new double[m.subspace()[0].length];
+        for (int i = 0, h = 0; i < n; i++) {
+            if (m.heldOut()[i]) {
+                heldBase[h++] = base[i];
+            }
+        }
+        double[][] subspace = new double[m.ranks().length][];
+        Arrays.fill(subspace, heldBase);
+        double[][][] frames = new double[m.ranks().length][m.random()[0].length][];
+        for (double[][] r : frames) {
+            Arrays.fill(r, heldBase);
+        }
+        return new Measurement(m.layers(), m.hiddenSize(), m.pairIds(), m.heldOut(), m.skipped(), base, base.clone(), sweeps,
+                m.peakLayer(), m.peakChosenBy(), m.doseAlphas(), dose, base.clone(), base.clone(), m.ranks(), subspace, frames,
+                m.singularValues(), m.energy(), new double[n][m.layers()]);
+    }
 }

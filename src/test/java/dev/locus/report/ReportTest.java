@@ -1,0 +1,57 @@
+package dev.locus.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.locus.Provenance;
+import dev.locus.TestFixtures;
+import dev.locus.claims.Expectations;
+import dev.locus.claims.HandMade;
+import dev.locus.claims.Results;
+import dev.locus.measure.Measurement;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReportTest {
+    private static final Expectations EXPECTATIONS = Expectations.read(Path.of("expectations/fixture-localized.yaml"));
+
+    @TempDir
+    Path tmp;
+
+    private static Results results(Measurement m) {
+        Provenance p = Provenance.of("test").seed(1).file("pairs", TestFixtures.SHIPPED_PAIRS).build();
+        return Results.of("bin/locus reproduce", p, m, EXPECTATIONS);
+    }
+
+    private static long count(String text, String part) {
+        return text.split(java.util.regex.Pattern.quote(part), -1).length - 1;
+    }
+
+    @Test
+    void everyClaimGetsItsChart() throws IOException {
+        Report.write(tmp, results(HandMade.measurement(new Random(5), EXPECTATIONS)), null);
+        String html = Files.readString(tmp.resolve("report.html"));
+        assertThat(count(html, "<svg")).isEqualTo(4);
+        assertThat(html).doesNotContain("Nothing to draw");
+        assertThat(count(Files.readString(tmp.resolve("report.md")), "](charts/")).isEqualTo(4);
+    }
+
+    /**
+     * A run with no gain at all (identical checkpoints, or a fixture whose tuned model cannot move a
+     * margin) leaves every share and recovery undefined: the report is still written, saying so
+     * where a chart would be, not lost to the chart library's refusal of non-finite ranges.
+     */
+    @Test
+    void aRunWithoutGainIsReportedWithoutItsUndefinedCharts() throws IOException {
+        Results results = results(HandMade.withoutGain(HandMade.measurement(new Random(5), EXPECTATIONS)));
+        assertThat(results.claims().asymmetry().layers().get(0).f()).isNaN();
+        Report.write(tmp, results, null);
+        String html = Files.readString(tmp.resolve("report.html"));
+        assertThat(html).contains("Nothing to draw").contains("precondition fails");
+        assertThat(count(html, "<svg")).isLessThan(4);
+        assertThat(Files.readString(tmp.resolve("report.md"))).contains("Nothing to draw");
+    }
+}
