@@ -62,9 +62,10 @@ public record Provenance(String tool, SortedMap<String, String> sha256, Long see
             return this;
         }
 
-        /** Every file of a checkpoint, hashed, named {@code role/file}. */
+        /** Every file of a checkpoint, hashed, named {@code role/file}, and its family as {@code role_family}. */
         public Builder checkpoint(String role, Path dir) {
             try (Checkpoint c = Checkpoint.open(dir)) {
+                config(role + "_family", c.config().family().modelType());
                 return files(role, c.fileHashes());
             }
         }
