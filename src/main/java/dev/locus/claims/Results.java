@@ -27,7 +27,7 @@ import java.nio.file.Path;
 public record Results(int resultsVersion, String command, boolean allAsExpected, Claims claims, Expectations expectations,
         Measurement measurement, Provenance provenance) {
 
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
     public static final String FILE = "results.json";
 
     private static final ObjectMapper JSON = new ObjectMapper();

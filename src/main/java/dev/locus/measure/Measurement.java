@@ -27,6 +27,7 @@ import java.util.stream.IntStream;
  * @param doseAlphas the interpolation weights at L*
  * @param dose [alpha][pair] base margin with tuned's point L* interpolated in
  * @param noise per pair, base margin under a Gaussian patch of the donor difference's norm at L*
+ * @param noiseMirrored per pair, the same patch with the Gaussian negated
  * @param shuffled per pair, base margin with another pair's tuned activations at L*
  * @param ranks the subspace ranks measured, below the hidden size
  * @param subspace [rank][held-out pair] base margin with the top-k directions of the difference patched in
@@ -38,7 +39,7 @@ import java.util.stream.IntStream;
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record Measurement(int layers, int hiddenSize, List<String> pairIds, boolean[] heldOut, List<SkippedPair> skipped,
         double[] base, double[] tuned, List<LayerSweep> sweeps, int peakLayer, String peakChosenBy, double[] doseAlphas,
-        double[][] dose, double[] noise, double[] shuffled, int[] ranks, double[][] subspace, double[][][] random,
+        double[][] dose, double[] noise, double[] noiseMirrored, double[] shuffled, int[] ranks, double[][] subspace, double[][][] random,
         double[] singularValues, double[] energy, double[][] distances) {
 
     /** L* chosen as the layer whose tuned->base patch moves the base most. */

@@ -44,6 +44,7 @@ record Phase(PhaseName name, Coverage coverage, List<Direction> directions, Map<
     /** The sites both layer sweeps patch, in the order they run. */
     static final List<Point.Site> SWEPT_SITES = List.of(Point.Site.BLOCK_OUT, Point.Site.RESID_POST);
     static final String NOISE = "noise";
+    static final String NOISE_MIRRORED = "noise mirrored";
     static final String SHUFFLED = "shuffled";
 
     static String marginKey(Direction direction, String cell) {
@@ -86,13 +87,17 @@ record Phase(PhaseName name, Coverage coverage, List<Direction> directions, Map<
                 distances);
     }
 
-    /** Tuned->base interpolation at L* over the dose grid, then a noise and a shuffled patch of the same point. */
+    /**
+     * Tuned->base interpolation at L* over the dose grid, then a noise patch and its mirror image
+     * (the same Gaussian negated) and a shuffled patch of the same point.
+     */
     static Phase doseAndControls(Point at, List<Double> alphas, long controlSeed, PatchPositions positions) {
         Map<String, Sweep.Cell> cells = new LinkedHashMap<>();
         for (double a : alphas) {
             cells.put(alpha(a), new Sweep.Cell(at, Intervention.interpolate(a, positions)));
         }
         cells.put(NOISE, new Sweep.Cell(at, new Intervention.Noise(1, controlSeed, positions)));
+        cells.put(NOISE_MIRRORED, new Sweep.Cell(at, new Intervention.Noise(-1, controlSeed, positions)));
         cells.put(SHUFFLED, new Sweep.Cell(at, new Intervention.Shuffled(1, controlSeed, positions)));
         return new Phase(PhaseName.DOSE, Coverage.ALL_PAIRS, List.of(Direction.TUNED_TO_BASE), cells, Readout.NONE);
     }

@@ -84,7 +84,8 @@ final class Phases {
             return new Measurement(layers, hidden, phases.ids, plan.heldOut(), plan.skipped(), clean, swept.tuned(), sweeps, peak,
                     run.peakLayer() != null ? Measurement.PEAK_BY_EXPECTATIONS : Measurement.PEAK_BY_ARGMAX,
                     protocol.doseAlphas().stream().mapToDouble(Double::doubleValue).toArray(), doseMargins,
-                    dose.margins(Direction.TUNED_TO_BASE, Phase.NOISE), dose.margins(Direction.TUNED_TO_BASE, Phase.SHUFFLED),
+                    dose.margins(Direction.TUNED_TO_BASE, Phase.NOISE), dose.margins(Direction.TUNED_TO_BASE, Phase.NOISE_MIRRORED),
+                    dose.margins(Direction.TUNED_TO_BASE, Phase.SHUFFLED),
                     ranks, top, random, svd.singularValues(), svd.energy(), swept.readouts());
         }
     }

@@ -1,6 +1,7 @@
 package dev.locus.claims;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.locus.measure.Measurement;
 import java.nio.file.Path;
@@ -71,11 +72,54 @@ class ClaimLawsTest {
         assertThat(r.layers().get(r.peakLayer()).f()).isGreaterThanOrEqualTo(best - 1e-12 * Math.abs(best));
     }
 
+    /**
+     * The noise control asks what a random patch of the real one's size does systematically. A
+     * per-pair effect that flips sign with the Gaussian (a draw's first-order effect) cancels
+     * between a draw and its mirror image, however large it is: it changes neither the noise
+     * fraction nor the noise check.
+     */
+    @Property(tries = 50)
+    void aDrawsFirstOrderEffectCancelsAgainstItsMirrorImage(@ForAll("measurements") Measurement m, @ForAll long seed,
+            @ForAll @IntRange(min = 0, max = 6) int exponent) {
+        Random random = new Random(seed);
+        double size = Math.scalb(1.0, exponent);
+        double[] noise = m.noise().clone();
+        double[] mirrored = m.noiseMirrored().clone();
+        for (int i = 0; i < noise.length; i++) {
+            double firstOrder = size * random.nextGaussian();
+            noise[i] += firstOrder;
+            mirrored[i] -= firstOrder;
+        }
+        AsymmetryClaim.Result before = Claims.evaluate(m, EXPECTATIONS).asymmetry();
+        AsymmetryClaim.Result after = Claims.evaluate(withNoise(m, noise, mirrored), EXPECTATIONS).asymmetry();
+        assertThat(after.noiseFraction()).isCloseTo(before.noiseFraction(), within(1e-9 * size * (1 + Math.abs(before.noiseFraction()))));
+        assertThat(noiseCheck(after).passed()).isEqualTo(noiseCheck(before).passed());
+    }
+
+    /** A random patch that moves every pair as the real patch does, in both its draws, fails the noise check. */
+    @Property(tries = 30)
+    void aRandomPatchThatTransfersTheGainFailsTheNoiseCheck(@ForAll("measurements") Measurement m) {
+        double[] real = m.sweep(EXPECTATIONS.run().site()).tunedToBase()[m.peakLayer()];
+        AsymmetryClaim.Result r = Claims.evaluate(withNoise(m, real.clone(), real.clone()), EXPECTATIONS).asymmetry();
+        assertThat(r.noiseFraction()).isCloseTo(1.0, within(1e-9));
+        assertThat(noiseCheck(r).passed()).isFalse();
+    }
+
+    private static Check noiseCheck(AsymmetryClaim.Result r) {
+        return r.outcome().checks().stream().filter(c -> c.what().startsWith("|noise patch effect|")).findFirst().orElseThrow();
+    }
+
+    private static Measurement withNoise(Measurement m, double[] noise, double[] mirrored) {
+        return new Measurement(m.layers(), m.hiddenSize(), m.pairIds(), m.heldOut(), m.skipped(), m.base(), m.tuned(), m.sweeps(),
+                m.peakLayer(), m.peakChosenBy(), m.doseAlphas(), m.dose(), noise, mirrored, m.shuffled(), m.ranks(), m.subspace(),
+                m.random(), m.singularValues(), m.energy(), m.distances());
+    }
+
     /** Without a gain there is nothing to localize: every claim fails on the precondition, whatever else was measured. */
     @Property(tries = 30)
     void aConstantZeroGainFailsThePrecondition(@ForAll("measurements") Measurement m) {
         Measurement noGain = new Measurement(m.layers(), m.hiddenSize(), m.pairIds(), m.heldOut(), m.skipped(), m.base(),
-                m.base().clone(), m.sweeps(), m.peakLayer(), m.peakChosenBy(), m.doseAlphas(), m.dose(), m.noise(), m.shuffled(),
+                m.base().clone(), m.sweeps(), m.peakLayer(), m.peakChosenBy(), m.doseAlphas(), m.dose(), m.noise(), m.noiseMirrored(), m.shuffled(),
                 m.ranks(), m.subspace(), m.random(), m.singularValues(), m.energy(), m.distances());
         Claims claims = Claims.evaluate(noGain, EXPECTATIONS);
         assertThat(claims.gain().holds()).isFalse();
@@ -97,7 +141,7 @@ class ClaimLawsTest {
         double[][][] random = Arrays.stream(m.random()).map(r -> times(r, c)).toArray(double[][][]::new);
         return new Measurement(m.layers(), m.hiddenSize(), m.pairIds(), m.heldOut(), m.skipped(), times(m.base(), c),
                 times(m.tuned(), c), sweeps, m.peakLayer(), m.peakChosenBy(), m.doseAlphas(), times(m.dose(), c), times(m.noise(), c),
-                times(m.shuffled(), c), m.ranks(), times(m.subspace(), c), random, m.singularValues(), m.energy(), m.distances());
+                times(m.noiseMirrored(), c), times(m.shuffled(), c), m.ranks(), times(m.subspace(), c), random, m.singularValues(), m.energy(), m.distances());
     }
 
     private static double[] times(double[] x, double c) {

@@ -55,9 +55,14 @@ public final class HandMade {
             }
         }
         double[] noise = new double[n];
+        double[] noiseMirrored = new double[n];
         double[] shuffled = new double[n];
         for (int i = 0; i < n; i++) {
-            noise[i] = base[i] + 0.3 * random.nextGaussian();
+            // A draw's first-order effect changes sign with the draw; what both share is the patch's systematic effect.
+            double systematic = 0.02 * random.nextGaussian();
+            double firstOrder = 0.3 * random.nextGaussian();
+            noise[i] = base[i] + systematic + firstOrder;
+            noiseMirrored[i] = base[i] + systematic - firstOrder;
             shuffled[i] = base[i] + random.nextDouble() * gain[i];
         }
         int[] ranks = expectations.lowRank().ranks().stream().mapToInt(Integer::intValue).filter(k -> k < hidden).toArray();
@@ -101,7 +106,7 @@ public final class HandMade {
             }
         }
         return new Measurement(layers, hidden, ids, heldOut, List.of(), base, tuned, sweeps, peak, Measurement.PEAK_BY_ARGMAX, alphas,
-                dose, noise, shuffled, ranks, subspace, frames, descending, energy, distances);
+                dose, noise, noiseMirrored, shuffled, ranks, subspace, frames, descending, energy, distances);
     }
 
     /**
@@ -130,7 +135,7 @@ public final class HandMade {
             Arrays.fill(r, heldBase);
         }
         return new Measurement(m.layers(), m.hiddenSize(), m.pairIds(), m.heldOut(), m.skipped(), base, base.clone(), sweeps,
-                m.peakLayer(), m.peakChosenBy(), m.doseAlphas(), dose, base.clone(), base.clone(), m.ranks(), subspace, frames,
+                m.peakLayer(), m.peakChosenBy(), m.doseAlphas(), dose, base.clone(), base.clone(), base.clone(), m.ranks(), subspace, frames,
                 m.singularValues(), m.energy(), new double[n][m.layers()]);
     }
 }

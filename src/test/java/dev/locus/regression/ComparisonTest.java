@@ -30,7 +30,7 @@ class ComparisonTest {
 
     private static Measurement withPeak(Measurement m, int peak) {
         return new Measurement(m.layers(), m.hiddenSize(), m.pairIds(), m.heldOut(), m.skipped(), m.base(), m.tuned(), m.sweeps(), peak,
-                m.peakChosenBy(), m.doseAlphas(), m.dose(), m.noise(), m.shuffled(), m.ranks(), m.subspace(), m.random(),
+                m.peakChosenBy(), m.doseAlphas(), m.dose(), m.noise(), m.noiseMirrored(), m.shuffled(), m.ranks(), m.subspace(), m.random(),
                 m.singularValues(), m.energy(), m.distances());
     }
 
@@ -85,7 +85,7 @@ class ComparisonTest {
         assertThat(expectations.getMessage()).contains("expectations differ in name", "truth");
         Measurement others = new Measurement(m.layers(), m.hiddenSize(), m.pairIds().stream().map(id -> "other-" + id).toList(),
                 m.heldOut(), m.skipped(), m.base(), m.tuned(), m.sweeps(), m.peakLayer(), m.peakChosenBy(), m.doseAlphas(), m.dose(),
-                m.noise(), m.shuffled(), m.ranks(), m.subspace(), m.random(), m.singularValues(), m.energy(), m.distances());
+                m.noise(), m.noiseMirrored(), m.shuffled(), m.ranks(), m.subspace(), m.random(), m.singularValues(), m.energy(), m.distances());
         LocusException pairs = assertThrows(LocusException.class, () -> Comparison.of(BASELINE, "abc", baseline, run(others, EXPECTATIONS, 1)));
         assertThat(pairs.getMessage()).contains("not comparable", "pairs: " + m.pairs() + " of this run's " + m.pairs());
     }
@@ -96,7 +96,7 @@ class ComparisonTest {
         Outcome o = a.outcome();
         AsymmetryClaim.Result changed = new AsymmetryClaim.Result(a.claim(), new Outcome(verdict, o.expected(), o.reason(), o.checks()),
                 a.peakLayer(), a.peakChosenBy(), a.site(), a.layers(), a.residPost(), a.dominantDirection(), a.noiseFraction(),
-                a.shuffledFraction());
+                a.noiseFractionLow(), a.noiseFractionHigh(), a.shuffledFraction());
         return new Results(r.resultsVersion(), r.command(), r.allAsExpected(),
                 new Claims(c.gain(), changed, c.doseResponse(), c.lowRank(), c.sparseAttribution()), r.expectations(), r.measurement(),
                 r.provenance());
