@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "locus 0.1.0",
         description = "Reproduce \"alignment is localized\": activation patching between a base and a tuned Llama-3 checkpoint.",
-        subcommands = {ReproduceCommand.class, CompareCommand.class, TraceCommand.class, MarginCommand.class, FixtureCommand.class, RandomCheckpointCommand.class, BenchCommand.class, SweepBenchCommand.class, BenchReproduceCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ReproduceCommand.class, CompareCommand.class, TraceCommand.class, MarginCommand.class, FixtureCommand.class, RandomCheckpointCommand.class, BenchCommand.class, SweepBenchCommand.class, BenchReproduceCommand.class, SeedSweepCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static final int BAD_INPUT = 2;
 
