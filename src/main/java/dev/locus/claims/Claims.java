@@ -15,7 +15,7 @@ public record Claims(Gain gain, AsymmetryClaim.Result asymmetry, DoseResponseCla
         SparseAttributionClaim.Result sparseAttribution) {
 
     public static Claims evaluate(Measurement m, Expectations e) {
-        Gain gain = Gain.of(m, e.run());
+        Gain gain = Gain.of(m, e.run(), e.precondition());
         return new Claims(gain, AsymmetryClaim.evaluate(m, e, gain), DoseResponseClaim.evaluate(m, e, gain),
                 LowRankClaim.evaluate(m, e, gain), SparseAttributionClaim.evaluate(m, e, gain));
     }

@@ -26,18 +26,18 @@ import java.util.Map;
  * What a checkpoint pair is expected to show, read from {@code expectations/*.yaml}: how the run is
  * made (pairs, seed, split, site, bootstrap), each claim's thresholds and expected verdict, what
  * counts as a regression against a baseline run, and for a fixture the planted truth. Every field
- * is required and range-checked except the {@code regression} block, whose fields default to
- * {@link Regression#DEFAULTS}; an unknown key, a missing one or a value out of range is refused
- * naming the file and the field.
+ * is required and range-checked except the {@code precondition} and {@code regression} blocks,
+ * whose fields default to {@link Precondition#DEFAULTS} and {@link Regression#DEFAULTS}; an unknown
+ * key, a missing one or a value out of range is refused naming the file and the field.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-public record Expectations(String name, String description, Run run, Asymmetry asymmetry, DoseResponse doseResponse,
-        LowRank lowRank, SparseAttribution sparseAttribution, Regression regression, Truth truth) {
+public record Expectations(String name, String description, Run run, Precondition precondition, Asymmetry asymmetry,
+        DoseResponse doseResponse, LowRank lowRank, SparseAttribution sparseAttribution, Regression regression, Truth truth) {
 
     /** The same expectations with a command line's run settings in place of the file's; null keeps the file's. */
     public Expectations overriddenBy(Integer pairs, Long seed, Point.Site site, Integer peakLayer) {
-        return new Expectations(name, description, run.overriddenBy(pairs, seed, site, peakLayer), asymmetry, doseResponse, lowRank,
-                sparseAttribution, regression, truth);
+        return new Expectations(name, description, run.overriddenBy(pairs, seed, site, peakLayer), precondition, asymmetry, doseResponse,
+                lowRank, sparseAttribution, regression, truth);
     }
 
     /** What the measurement runs: the run block, the dose grid, the ranks and random frames. */
@@ -74,6 +74,22 @@ public record Expectations(String name, String description, Run run, Asymmetry a
 
         public boolean admits(Direction dominant) {
             return this == ANY || label.equals(dominant.label());
+        }
+    }
+
+    /**
+     * What every claim presupposes: the tuned model gains at least {@code minGain} nats of margin
+     * per pair on average, besides a bootstrap interval that excludes 0. A significance test alone
+     * calls any systematic shift a gain, however small: two checkpoints that differ by a little
+     * weight noise, or by rounding, shift margins by thousandths of a nat, and with enough pairs (or
+     * by chance on a few seeds) that shift is significant.
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Precondition(Double minGain) {
+        public static final Precondition DEFAULTS = new Precondition(0.05);
+
+        Precondition withDefaults() {
+            return new Precondition(minGain != null ? minGain : DEFAULTS.minGain);
         }
     }
 
@@ -144,9 +160,10 @@ public record Expectations(String name, String description, Run run, Asymmetry a
             throw new LocusException(file, "(yaml)", "cannot read: " + ex.getMessage());
         }
         new Validator(file).check(e);
+        Precondition precondition = e.precondition() == null ? Precondition.DEFAULTS : e.precondition().withDefaults();
         Regression regression = e.regression() == null ? Regression.DEFAULTS : e.regression().withDefaults();
-        return new Expectations(e.name(), e.description(), e.run(), e.asymmetry(), e.doseResponse(), e.lowRank(), e.sparseAttribution(),
-                regression, e.truth());
+        return new Expectations(e.name(), e.description(), e.run(), precondition, e.asymmetry(), e.doseResponse(), e.lowRank(),
+                e.sparseAttribution(), regression, e.truth());
     }
 
     private static void renameDeprecated(Path file, ObjectNode tree) {
@@ -183,6 +200,10 @@ public record Expectations(String name, String description, Run run, Asymmetry a
             }
             range("run.bootstrap_resamples", present("run.bootstrap_resamples", r.bootstrapResamples()), 100, 100_000);
             range("run.confidence", present("run.confidence", r.confidence()), 0.5, 0.999);
+
+            if (e.precondition() != null && e.precondition().minGain() != null) {
+                range("precondition.min_gain", e.precondition().minGain(), 0, 1000);
+            }
 
             Asymmetry a = present("asymmetry", e.asymmetry());
             present("asymmetry.expect", a.expect());

@@ -43,16 +43,18 @@ class ClaimLawsTest {
     }
 
     /**
-     * Margins are log-probability sums: their unit is arbitrary, and every claim's verdict is a
-     * statement about ratios and ranks. Scaling every margin by a power of two (exact in binary
-     * floating point, so the law is tested without rounding) changes no verdict and no check.
+     * Every claim's verdict is a statement about ratios and ranks of margins: scaling every margin
+     * by a power of two (exact in binary floating point, so the law is tested without rounding)
+     * changes no verdict and no check. The precondition's floor is the one number in nats, so the
+     * law is stated without it.
      */
     @Property(tries = 40)
     void scalingEveryMarginByAPositiveFactorLeavesEveryVerdictUnchanged(@ForAll("measurements") Measurement m,
             @ForAll @IntRange(min = -12, max = 12) int exponent) {
         double c = Math.scalb(1.0, exponent);
-        Claims before = Claims.evaluate(m, EXPECTATIONS);
-        Claims after = Claims.evaluate(scaled(m, c), EXPECTATIONS);
+        Expectations noFloor = withFloor(0);
+        Claims before = Claims.evaluate(m, noFloor);
+        Claims after = Claims.evaluate(scaled(m, c), noFloor);
         for (int i = 0; i < 4; i++) {
             Outcome a = before.all().get(i).outcome();
             Outcome b = after.all().get(i).outcome();
@@ -113,6 +115,36 @@ class ClaimLawsTest {
         return new Measurement(m.layers(), m.hiddenSize(), m.pairIds(), m.heldOut(), m.skipped(), m.base(), m.tuned(), m.sweeps(),
                 m.peakLayer(), m.peakChosenBy(), m.doseAlphas(), m.dose(), noise, mirrored, m.shuffled(), m.ranks(), m.subspace(),
                 m.random(), m.singularValues(), m.energy(), m.distances());
+    }
+
+    /**
+     * A gain below the floor is none, however significant: the same measurement's margins shrunk
+     * until the mean gain is under the floor fail every claim on the precondition, with the CI still
+     * above zero; at the floor's size and over it, the precondition is the CI's alone.
+     */
+    @Property(tries = 30)
+    void aSignificantGainBelowTheFloorFailsThePrecondition(@ForAll("measurements") Measurement m) {
+        Expectations e = withFloor(0.05);
+        Gain full = Claims.evaluate(m, e).gain();
+        double shrink = 0.5 * e.precondition().minGain() / Math.abs(full.mean());
+        Claims shrunk = Claims.evaluate(scaled(m, shrink), e);
+        assertThat(shrunk.gain().mean()).isLessThan(e.precondition().minGain());
+        assertThat(shrunk.gain().low() > 0).isEqualTo(full.low() > 0);
+        assertThat(shrunk.gain().holds()).isFalse();
+        for (ClaimResult r : shrunk.all()) {
+            assertThat(r.outcome().verdict()).as(r.claim()).isEqualTo(Verdict.FAILS);
+            assertThat(r.outcome().reason()).as(r.claim()).startsWith("precondition fails");
+        }
+        if (full.mean() > 0 && full.low() > 0) {
+            assertThat(shrunk.gain().sentence()).contains("below the 0.05 nats a preference must reach");
+            assertThat(Claims.evaluate(scaled(m, 2 * e.precondition().minGain() / full.mean()), e).gain().holds()).isTrue();
+        }
+    }
+
+    private static Expectations withFloor(double minGain) {
+        Expectations e = EXPECTATIONS;
+        return new Expectations(e.name(), e.description(), e.run(), new Expectations.Precondition(minGain), e.asymmetry(),
+                e.doseResponse(), e.lowRank(), e.sparseAttribution(), e.regression(), e.truth());
     }
 
     /** Without a gain there is nothing to localize: every claim fails on the precondition, whatever else was measured. */

@@ -43,6 +43,7 @@ class ExpectationsTest {
             assertEquals(paper.lowRank().minRecovery(), f.lowRank().minRecovery(), kind);
             assertEquals(paper.sparseAttribution().band(), f.sparseAttribution().band(), kind);
             assertEquals(paper.regression(), f.regression(), kind);
+            assertEquals(paper.precondition(), f.precondition(), kind);
         }
     }
 
@@ -58,6 +59,7 @@ class ExpectationsTest {
             assertEquals(paper.lowRank(), f.lowRank(), name);
             assertEquals(paper.sparseAttribution(), f.sparseAttribution(), name);
             assertEquals(paper.regression(), f.regression(), name);
+            assertEquals(paper.precondition(), f.precondition(), name);
             assertThat(f.truth()).isNull();
         }
     }
@@ -127,6 +129,19 @@ class ExpectationsTest {
                 Expectations.Regression.DEFAULTS.maxRankSteps()), partly);
         LocusException e = assertThrows(LocusException.class, () -> Expectations.read(edited("  max_share_drop: 0.2", "  max_share_drop: -1")));
         assertEquals("regression.max_share_drop", e.field());
+    }
+
+    /** The floor is written in every shipped file; a file from before it had one reads with the default, and a bad one is refused. */
+    @Test
+    void thePreconditionsFloorDefaultsAndIsRangeChecked() throws IOException {
+        assertEquals(0.05, Expectations.read(PAPER).precondition().minGain());
+        String withoutBlock = Files.readString(PAPER).replaceAll("(?m)^precondition:.*\n(  .*\n| +#.*\n)*", "");
+        assertThat(withoutBlock).doesNotContain("precondition:").doesNotContain("min_gain").contains("asymmetry:");
+        Path none = tmp.resolve("older.yaml");
+        Files.writeString(none, withoutBlock);
+        assertEquals(Expectations.Precondition.DEFAULTS, Expectations.read(none).precondition());
+        LocusException e = assertThrows(LocusException.class, () -> Expectations.read(edited("  min_gain: 0.05", "  min_gain: -0.1")));
+        assertEquals("precondition.min_gain", e.field());
     }
 
     @Test
