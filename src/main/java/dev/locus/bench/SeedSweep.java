@@ -1,5 +1,6 @@
 package dev.locus.bench;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.locus.claims.Check;
@@ -33,6 +34,7 @@ public final class SeedSweep {
             Integer peakLayer, Double f, Double r, Double noiseFraction, Integer smallestK, List<Integer> lassoLayers,
             Double topFrequency, double seconds, String error) {
 
+        @JsonProperty("as_declared")
         public boolean asDeclared() {
             return error == null && missed.isEmpty();
         }

@@ -41,6 +41,7 @@ import picocli.CommandLine.Option;
                 + "Exit 0 when every seed gives exactly its kind's declared verdicts (and planted truth), 1 when one does not.")
 public final class SeedSweepCommand implements Callable<Integer> {
     static final int DEPARTED = 1;
+    static final String EXPECTATIONS = "expectations";
 
     @Option(names = "--families", split = ",", defaultValue = "llama", description = "llama, qwen2, mistral, gemma2 (default ${DEFAULT-VALUE}).")
     List<String> families;
@@ -57,8 +58,9 @@ public final class SeedSweepCommand implements Callable<Integer> {
             + "(default: one per core; a fixture's products are too small to use more than one core).")
     Integer jobs;
 
-    @Option(names = "--out", required = true, description = "A new folder: seed-sweep.md, seed-sweep.json and, per fixture, its "
-            + "truth.json, run folder and logs (the checkpoints are deleted once measured: the seed regenerates them).")
+    @Option(names = "--out", required = true, description = "A new folder: seed-sweep.md, seed-sweep.json, the expectations files "
+            + "held to (copied at the start) and, per fixture, its truth.json, run folder and logs (the checkpoints are deleted once "
+            + "measured: the seed regenerates them).")
     Path out;
 
     @Override
@@ -78,7 +80,11 @@ public final class SeedSweepCommand implements Callable<Integer> {
                 }
             }
         }
-        Files.createDirectories(out);
+        Files.createDirectories(out.resolve(EXPECTATIONS));
+        // Each kind's file as it is now: an edit during a sweep of an hour changes no row, and the sweep records what it held to.
+        for (Fixture.Kind kind : kindList) {
+            Files.copy(Shipped.expectations("fixture-" + kind.label()), expectations(kind));
+        }
         List<Callable<SeedSweep.Row>> tasks = new ArrayList<>();
         int threads = Math.max(1, cores / parallel);
         try (Progress progress = Progress.of("locus seed-sweep", (long) familyList.size() * kindList.size() * seedList.size(), 0,
@@ -143,7 +149,7 @@ public final class SeedSweepCommand implements Callable<Integer> {
         Files.createDirectories(dir);
         Path fixture = dir.resolve("fixture");
         Path run = dir.resolve("run");
-        Path expectations = Shipped.expectations("fixture-" + kind.label());
+        Path expectations = expectations(kind);
         int generated = child(threads, dir.resolve("fixture.log"), "fixture", "--kind", kind.label(), "--family", family.modelType(),
                 "--seed", Long.toString(seed), "--out", fixture.toString());
         if (generated != 0) {
@@ -160,6 +166,10 @@ public final class SeedSweepCommand implements Callable<Integer> {
                     "bin/locus reproduce exited " + reproduced + ", see " + dir.resolve("reproduce.log"));
         }
         return SeedSweep.row(family.modelType(), kind.label(), seed, Results.read(run), Expectations.read(expectations), seconds(started));
+    }
+
+    private Path expectations(Fixture.Kind kind) {
+        return out.resolve(EXPECTATIONS).resolve("fixture-" + kind.label() + ".yaml");
     }
 
     /**
