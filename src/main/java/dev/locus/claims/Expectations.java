@@ -86,7 +86,7 @@ public record Expectations(String name, String description, Run run, Preconditio
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Precondition(Double minGain) {
-        public static final Precondition DEFAULTS = new Precondition(0.05);
+        public static final Precondition DEFAULTS = new Precondition(0.01);
 
         Precondition withDefaults() {
             return new Precondition(minGain != null ? minGain : DEFAULTS.minGain);

@@ -124,7 +124,7 @@ class ClaimLawsTest {
      */
     @Property(tries = 30)
     void aSignificantGainBelowTheFloorFailsThePrecondition(@ForAll("measurements") Measurement m) {
-        Expectations e = withFloor(0.05);
+        Expectations e = withFloor(Expectations.Precondition.DEFAULTS.minGain());
         Gain full = Claims.evaluate(m, e).gain();
         double shrink = 0.5 * e.precondition().minGain() / Math.abs(full.mean());
         Claims shrunk = Claims.evaluate(scaled(m, shrink), e);
@@ -136,7 +136,7 @@ class ClaimLawsTest {
             assertThat(r.outcome().reason()).as(r.claim()).startsWith("precondition fails");
         }
         if (full.mean() > 0 && full.low() > 0) {
-            assertThat(shrunk.gain().sentence()).contains("below the 0.05 nats a preference must reach");
+            assertThat(shrunk.gain().sentence()).contains("below the " + e.precondition().minGain() + " nats a preference must reach");
             assertThat(Claims.evaluate(scaled(m, 2 * e.precondition().minGain() / full.mean()), e).gain().holds()).isTrue();
         }
     }

@@ -134,13 +134,13 @@ class ExpectationsTest {
     /** The floor is written in every shipped file; a file from before it had one reads with the default, and a bad one is refused. */
     @Test
     void thePreconditionsFloorDefaultsAndIsRangeChecked() throws IOException {
-        assertEquals(0.05, Expectations.read(PAPER).precondition().minGain());
+        assertEquals(0.01, Expectations.read(PAPER).precondition().minGain());
         String withoutBlock = Files.readString(PAPER).replaceAll("(?m)^precondition:.*\n(  .*\n| +#.*\n)*", "");
         assertThat(withoutBlock).doesNotContain("precondition:").doesNotContain("min_gain").contains("asymmetry:");
         Path none = tmp.resolve("older.yaml");
         Files.writeString(none, withoutBlock);
         assertEquals(Expectations.Precondition.DEFAULTS, Expectations.read(none).precondition());
-        LocusException e = assertThrows(LocusException.class, () -> Expectations.read(edited("  min_gain: 0.05", "  min_gain: -0.1")));
+        LocusException e = assertThrows(LocusException.class, () -> Expectations.read(edited("  min_gain: 0.01", "  min_gain: -0.1")));
         assertEquals("precondition.min_gain", e.field());
     }
 
