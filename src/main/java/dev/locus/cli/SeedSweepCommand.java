@@ -127,10 +127,12 @@ public final class SeedSweepCommand implements Callable<Integer> {
         Files.writeString(out.resolve("seed-sweep.md"), table, StandardCharsets.UTF_8);
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode root = json.createObjectNode();
-        root.set("provenance", json.valueToTree(Provenance.of("locus seed-sweep").config("families",
+        Provenance.Builder provenance = Provenance.of("locus seed-sweep").config("families",
                 familyList.stream().map(Family::modelType).toList().toString()).config("kinds",
                 kindList.stream().map(Fixture.Kind::label).toList().toString()).config("seeds", seedList.toString())
-                .config("jobs", parallel).config("threads_per_job", threads).build()));
+                .config("jobs", parallel).config("threads_per_job", threads).file("pairs", Shipped.pairs());
+        kindList.forEach(kind -> provenance.file("expectations/fixture-" + kind.label() + ".yaml", expectations(kind)));
+        root.set("provenance", json.valueToTree(provenance.build()));
         root.set("rows", json.valueToTree(rows));
         Files.writeString(out.resolve("seed-sweep.json"), json.writeValueAsString(root) + "\n", StandardCharsets.UTF_8);
         System.out.print(table);
