@@ -33,16 +33,33 @@ public final class Activations {
         return out;
     }
 
-    /** mean over the selected positions of ||to - from||_2 at the point. */
+    /**
+     * Below this share of the larger row's norm, two rows differ by float32 rounding alone (a
+     * float32 dot product of a few thousand terms is off by about 1e-5 of its size), and the
+     * distance counts as 0.
+     */
+    public static final double ROUNDING = 1e-4;
+
+    /**
+     * mean over the selected positions of ||to - from||_2 at the point, a row that differs by
+     * rounding alone ({@link #ROUNDING}) counted 0. Where the models compute the same thing in a
+     * different order (a value moved into a dimension nothing downstream reads), later rows differ by
+     * a few units in the last place; LASSO standardizes each layer, which would turn that rounding,
+     * whose size follows the activations' and so the pair's length, into a feature as large as a real one.
+     */
     public static double meanDistance(CleanRun from, CleanRun to, Point point, PatchPositions positions) {
-        NDArray d = stacked(to, point, positions).sub(stacked(from, point, positions));
-        float[] norms = d.norm(new int[] {-1}).toFloatArray();
+        NDArray a = stacked(from, point, positions);
+        NDArray b = stacked(to, point, positions);
+        float[] norms = b.sub(a).norm(new int[] {-1}).toFloatArray();
+        float[] sizeFrom = a.norm(new int[] {-1}).toFloatArray();
+        float[] sizeTo = b.norm(new int[] {-1}).toFloatArray();
         double sum = 0;
-        for (float v : norms) {
-            if (!Float.isFinite(v)) {
+        for (int r = 0; r < norms.length; r++) {
+            if (!Float.isFinite(norms[r])) {
                 throw new NonFiniteActivationException(from.tokens.id(), point);
             }
-            sum += v;
+            double size = Math.max(sizeFrom[r], sizeTo[r]);
+            sum += norms[r] > ROUNDING * size ? norms[r] : 0;
         }
         return sum / norms.length;
     }
