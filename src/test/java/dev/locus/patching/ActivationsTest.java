@@ -5,21 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.ndarray.NDManager;
 import dev.locus.Golden;
 import dev.locus.model.Checkpoint;
-import dev.locus.model.DType;
 import dev.locus.model.LlamaConfig;
 import dev.locus.model.LlamaModel;
 import dev.locus.model.Point;
-import dev.locus.model.SafetensorsFile;
-import dev.locus.model.SafetensorsWriter;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.ToDoubleFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,21 +63,8 @@ class ActivationsTest {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        try (SafetensorsFile source = SafetensorsFile.open(from.resolve(Checkpoint.SINGLE_FILE))) {
-            List<SafetensorsWriter.Spec> specs = new ArrayList<>();
-            source.entries().values().forEach(e -> specs.add(new SafetensorsWriter.Spec(e.name(), DType.F32, e.shape())));
-            SafetensorsWriter.write(to.resolve(Checkpoint.SINGLE_FILE), specs, Map.of("format", "pt"), (spec, first, out, count) -> {
-                SafetensorsFile.Entry entry = source.entries().get(spec.name());
-                int n = Math.toIntExact(entry.elementCount());
-                ByteBuffer all = ByteBuffer.allocateDirect(n * 4).order(ByteOrder.nativeOrder());
-                source.decodeFloat32(entry, 0, n, all);
-                FloatBuffer values = all.flip().asFloatBuffer();
-                float f = (float) factor.applyAsDouble(spec.name());
-                for (int i = 0; i < count; i++) {
-                    out[i] = values.get((int) first + i) * f;
-                }
-            });
-        }
+        CheckpointCopies.write(from.resolve(Checkpoint.SINGLE_FILE), to.resolve(Checkpoint.SINGLE_FILE),
+                (name, values, i) -> values.get(i) * (float) factor.applyAsDouble(name));
         return to;
     }
 }

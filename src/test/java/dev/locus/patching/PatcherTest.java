@@ -12,20 +12,12 @@ import dev.locus.model.LlamaModel;
 import dev.locus.model.Point;
 import dev.locus.Sha256;
 import dev.locus.model.Checkpoint;
-import dev.locus.model.DType;
 import dev.locus.model.LlamaConfig;
-import dev.locus.model.SafetensorsFile;
-import dev.locus.model.SafetensorsWriter;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.provider.Arguments;
@@ -197,20 +189,7 @@ class PatcherTest {
 
     /** The script's donor: each tensor's elements in reverse row-major order, stored as float32. */
     private static void writeReversed(Path from, Path to) {
-        try (SafetensorsFile source = SafetensorsFile.open(from)) {
-            List<SafetensorsWriter.Spec> specs = new ArrayList<>();
-            source.entries().values().forEach(e -> specs.add(new SafetensorsWriter.Spec(e.name(), DType.F32, e.shape())));
-            SafetensorsWriter.write(to, specs, Map.of("format", "pt"), (spec, first, out, count) -> {
-                SafetensorsFile.Entry entry = source.entries().get(spec.name());
-                int n = Math.toIntExact(entry.elementCount());
-                ByteBuffer all = ByteBuffer.allocateDirect(n * 4).order(ByteOrder.nativeOrder());
-                source.decodeFloat32(entry, 0, n, all);
-                FloatBuffer values = all.flip().asFloatBuffer();
-                for (int i = 0; i < count; i++) {
-                    out[i] = values.get(n - 1 - (int) (first + i));
-                }
-            });
-        }
+        CheckpointCopies.write(from, to, (name, values, i) -> values.get(values.limit() - 1 - i));
     }
 
     @ParameterizedTest
