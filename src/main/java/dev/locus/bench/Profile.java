@@ -29,18 +29,17 @@ public final class Profile {
 
     static {
         PRIMITIVES.put("Gemm.linear", "matmul (projections, MLP, head)");
-        PRIMITIVES.put("LlamaModel.rmsNorm", "rmsNorm");
-        PRIMITIVES.put("LlamaModel.rope", "rope");
-        PRIMITIVES.put("LlamaModel.attend", "attention (scores, mask, softmax, mixing)");
-        PRIMITIVES.put("LlamaModel.mlp", "SwiGLU elementwise");
-        PRIMITIVES.put("LlamaModel.runRows", "rotary tables and masks");
-        PRIMITIVES.put("LlamaModel.embed", "embedding");
-        PRIMITIVES.put("LlamaModel.logprobs", "log-softmax and gather");
-        PRIMITIVES.put("LlamaModel.tokenLogprobs", "log-softmax and gather");
-        PRIMITIVES.put("LlamaModel.attention", "attention (split, concat)");
-        PRIMITIVES.put("LlamaModel.block", "residual adds");
-        PRIMITIVES.put("LlamaModel.stackedBlock", "residual adds");
-        PRIMITIVES.put("LlamaModel.runBlocksTogether", "stacking runs");
+        PRIMITIVES.put("Primitives.rmsNorm", "rmsNorm");
+        PRIMITIVES.put("Decoder.rope", "rope");
+        PRIMITIVES.put("Decoder.attend", "attention (scores, mask, softmax, mixing)");
+        PRIMITIVES.put("Decoder.mlp", "gated MLP elementwise");
+        PRIMITIVES.put("RunRows.of", "rotary tables and masks");
+        PRIMITIVES.put("Decoder.embed", "embedding");
+        PRIMITIVES.put("Head.logprobs", "log-softmax and gather");
+        PRIMITIVES.put("Head.tokenLogprobs", "log-softmax and gather");
+        PRIMITIVES.put("Decoder.attention", "attention (split, concat)");
+        PRIMITIVES.put("Decoder.block", "residual adds");
+        PRIMITIVES.put("StackedRuns.run", "stacking runs");
         PRIMITIVES.put("CleanRun.of", "clean runs (other)");
         PRIMITIVES.put("Patcher.delta", "interventions");
         PRIMITIVES.put("Patcher.prepare", "patched passes (packing)");

@@ -1,5 +1,6 @@
 package dev.locus.cli;
 
+import dev.locus.ResidentMemory;
 import dev.locus.bench.FmaCeiling;
 import dev.locus.bench.Profile;
 import dev.locus.fixtures.BenchCheckpoint;
@@ -13,9 +14,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.locus.model.Checkpoint;
 import dev.locus.model.Gemm;
 import dev.locus.model.Hook;
-import dev.locus.model.LlamaConfig;
-import dev.locus.model.LlamaModel;
-import dev.locus.model.LlamaWeights;
+import dev.locus.model.DecoderConfig;
+import dev.locus.model.Decoder;
+import dev.locus.model.DecoderWeights;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -44,7 +45,7 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Where the random checkpoint lives, as SHAPE-random-seedSEED (generated when absent; default ${DEFAULT-VALUE}).")
     Path benchDir;
 
-    @Option(names = "--shape", defaultValue = "llama-3.2-1b", description = "tiny | llama-3.2-1b | qwen2.5-0.5b | gemma-2-2b | mistral-7b (default ${DEFAULT-VALUE})")
+    @Option(names = "--shape", defaultValue = "llama-3.2-1b", description = RandomCheckpoint.Shape.CHOICES + " (default ${DEFAULT-VALUE})")
     String shape;
 
     @Option(names = "--tokens", defaultValue = "256", description = "Sequence length of the timed forward (default ${DEFAULT-VALUE}).")
@@ -62,7 +63,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         RandomCheckpoint.Shape named = RandomCheckpoint.Shape.parse(shape);
-        LlamaConfig config = named.config();
+        DecoderConfig config = named.config();
         ObjectNode report = new ObjectMapper().createObjectNode();
         report.put("shape", shape);
         report.put("tokens", tokens);
@@ -84,11 +85,11 @@ public final class BenchCommand implements Callable<Integer> {
         try (NDManager root = NDManager.newBaseManager()) {
             report.put("torch_threads", JniUtils.getNumThreads());
             t0 = System.nanoTime();
-            LlamaWeights weights;
+            DecoderWeights weights;
             long weightBytes;
             try (Checkpoint checkpoint = Checkpoint.open(dir)) {
                 weightBytes = checkpoint.weightBytes();
-                weights = LlamaWeights.load(checkpoint, root);
+                weights = DecoderWeights.load(checkpoint, root);
             }
             double loadSeconds = seconds(t0);
             report.put("checkpoint_bytes", fileBytes);
@@ -96,7 +97,7 @@ public final class BenchCommand implements Callable<Integer> {
             report.put("load_mb_per_s", weightBytes / 1e6 / loadSeconds);
             progress("loaded %.2f GB in %.2f s (%.0f MB/s)", weightBytes / 1e9, loadSeconds, weightBytes / 1e6 / loadSeconds);
 
-            try (LlamaModel model = new LlamaModel(config, weights, dir.toString())) {
+            try (Decoder model = new Decoder(config, weights, dir.toString())) {
                 // libtorch first: choosing the OpenBLAS route puts libtorch's own ops on one thread.
                 double libtorch = matmulGflops(root, config, (x, w) -> Gemm.linear(x, w, Gemm.Route.LIBTORCH));
                 double openblas = matmulGflops(root, config, (x, w) -> Gemm.linear(x, w, Gemm.Route.OPENBLAS));
@@ -151,12 +152,13 @@ public final class BenchCommand implements Callable<Integer> {
                 }
             }
         }
-        long peakRss = dev.locus.ResidentMemory.peakBytes();
+        ResidentMemory memory = ResidentMemory.now();
+        long peakRss = memory.peakBytes();
         long float32Bytes = config.parameterCount() * 4;
-        report.put("peak_rss_bytes", peakRss);
+        memory.fields().forEach(report::put);
         report.put("model_float32_bytes", float32Bytes);
         report.put("peak_rss_vs_float32", (double) peakRss / float32Bytes);
-        progress("peak RSS %.2f GB = %.2f x the model's float32 bytes (%.2f GB)", peakRss / 1e9,
+        progress("%s; peak = %.2f x the model's float32 bytes (%.2f GB)", memory.describe(),
                 (double) peakRss / float32Bytes, float32Bytes / 1e9);
         Files.createDirectories(out.toAbsolutePath().getParent());
         new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(out.toFile(), report);
@@ -165,7 +167,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /** GFLOP/s of a product on the MLP's up-projection shape, called the way the forward calls it. */
-    private double matmulGflops(NDManager root, LlamaConfig c, java.util.function.BinaryOperator<NDArray> product) {
+    private double matmulGflops(NDManager root, DecoderConfig c, java.util.function.BinaryOperator<NDArray> product) {
         try (NDManager m = root.newSubManager()) {
             NDArray x = m.randomNormal(new Shape(tokens, c.hiddenSize()));
             NDArray w = m.randomNormal(new Shape(c.intermediateSize(), c.hiddenSize()));
@@ -179,7 +181,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /** Multiply-adds x 2 of one forward: projections, attention scores and mixing, and the head at {@code headRows} positions. */
-    static double forwardFlops(LlamaConfig c, int t, int headRows) {
+    static double forwardFlops(DecoderConfig c, int t, int headRows) {
         double d = c.hiddenSize();
         double q = (double) c.numHeads() * c.headDim();
         double kv = (double) c.numKvHeads() * c.headDim();

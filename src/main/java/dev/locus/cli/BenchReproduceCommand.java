@@ -2,6 +2,7 @@ package dev.locus.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.locus.ResidentMemory;
 import dev.locus.claims.Expectations;
 import dev.locus.fixtures.BenchCheckpoint;
 import dev.locus.fixtures.RandomCheckpoint;
@@ -38,7 +39,7 @@ public final class BenchReproduceCommand implements Callable<Integer> {
     @Option(names = "--dir", defaultValue = "target/bench", description = "Where the random checkpoints live (default ${DEFAULT-VALUE}).")
     Path dir;
 
-    @Option(names = "--shape", defaultValue = "llama-3.2-1b", description = "tiny | llama-3.2-1b | qwen2.5-0.5b | gemma-2-2b | mistral-7b (default ${DEFAULT-VALUE}).")
+    @Option(names = "--shape", defaultValue = "llama-3.2-1b", description = RandomCheckpoint.Shape.CHOICES + " (default ${DEFAULT-VALUE}).")
     String shape;
 
     @Option(names = "--seeds", split = ",", defaultValue = "7,8", description = "Weights seeds of base and tuned (default ${DEFAULT-VALUE}).")
@@ -101,7 +102,8 @@ public final class BenchReproduceCommand implements Callable<Integer> {
         // so a few measured pairs stand for the full sample in proportion to their tokens.
         double lengthScale = fullTokensPerPair / ((double) rows / n);
         double extrapolated = lengthScale * (full * (perPairSweeps + perPairDose) + fullHeld * perHeldSubspace) + timings.get(PhaseName.SVD.timing());
-        long peakRss = dev.locus.ResidentMemory.peakBytes();
+        ResidentMemory memory = ResidentMemory.now();
+        long peakRss = memory.peakBytes();
         long float32Bytes = 2 * named.config().parameterCount() * 4;
 
         ObjectNode report = new ObjectMapper().createObjectNode();
@@ -122,7 +124,7 @@ public final class BenchReproduceCommand implements Callable<Integer> {
         report.put("length_scale", lengthScale);
         report.put("extrapolated_pairs", full);
         report.put("extrapolated_seconds", extrapolated);
-        report.put("peak_rss_bytes", peakRss);
+        memory.fields().forEach(report::put);
         report.put("both_models_float32_bytes", float32Bytes);
         report.put("peak_rss_vs_float32_plus_2gb", (double) peakRss / (1.3 * float32Bytes + 2e9));
         System.err.printf(Locale.ROOT, "locus bench-reproduce: %d pairs (%d held out), %.0f tokens per pair, L* = %d (%s), %s%n",
@@ -132,8 +134,8 @@ public final class BenchReproduceCommand implements Callable<Integer> {
         System.err.printf(Locale.ROOT, "locus bench-reproduce: the %d-pair sample averages %.0f tokens per pair: per-pair times scaled by %.3f%n",
                 full, fullTokensPerPair, lengthScale);
         System.err.printf(Locale.ROOT, "locus bench-reproduce: extrapolated to %d pairs (%d held out): %.0f s = %.2f h; "
-                + "peak RSS %.2f GB (both models' float32 weights %.2f GB; 1.3x + 2 GB = %.2f GB)%n",
-                full, fullHeld, extrapolated, extrapolated / 3600, peakRss / 1e9, float32Bytes / 1e9, (1.3 * float32Bytes + 2e9) / 1e9);
+                + "%s (both models' float32 weights %.2f GB; 1.3x + 2 GB = %.2f GB)%n",
+                full, fullHeld, extrapolated, extrapolated / 3600, memory.describe(), float32Bytes / 1e9, (1.3 * float32Bytes + 2e9) / 1e9);
         Files.createDirectories(out.toAbsolutePath().getParent());
         String json = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(report);
         Files.writeString(out, json + "\n", StandardCharsets.UTF_8);

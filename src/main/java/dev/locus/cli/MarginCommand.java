@@ -9,7 +9,7 @@ import dev.locus.Provenance;
 import dev.locus.data.PairSampling;
 import dev.locus.data.PairsFile;
 import dev.locus.data.PreferencePair;
-import dev.locus.model.LlamaModel;
+import dev.locus.model.Decoder;
 import dev.locus.model.Tokenizer;
 import dev.locus.patching.CleanRun;
 import dev.locus.patching.Intervention;
@@ -131,8 +131,8 @@ public final class MarginCommand implements Callable<Integer> {
         }
         long started = System.nanoTime();
         try (NDManager root = NDManager.newBaseManager();
-                LlamaModel r = LlamaModel.load(recipient, root);
-                LlamaModel d = donor == null ? null : LlamaModel.load(donor, root)) {
+                Decoder r = Decoder.load(recipient, root);
+                Decoder d = donor == null ? null : Decoder.load(donor, root)) {
             if (d != null) {
                 Sweep.requireCompatible(r, d);
                 if (input.file != null) {
@@ -213,7 +213,7 @@ public final class MarginCommand implements Callable<Integer> {
         }
     }
 
-    private List<PairEncoder.Encoded> encode(LlamaModel r) {
+    private List<PairEncoder.Encoded> encode(Decoder r) {
         if (input.ids != null) {
             return List.of(new PairEncoder.Ok("ids", new Prompted("ids", input.ids.prompt,
                     List.of(input.ids.chosen, input.ids.rejected))));
@@ -228,7 +228,7 @@ public final class MarginCommand implements Callable<Integer> {
         }
         int positions = r.config().maxPositionEmbeddings();
         if (f.maxTokens != null && (f.maxTokens < 2 || f.maxTokens > positions)) {
-            throw new LocusException(recipient.resolve(dev.locus.model.LlamaConfig.FILE_NAME).toString(), "--max-tokens",
+            throw new LocusException(recipient.resolve(dev.locus.model.DecoderConfig.FILE_NAME).toString(), "--max-tokens",
                     f.maxTokens + " is outside 2.." + positions + " (max_position_embeddings)", null);
         }
         return PairEncoder.encodeAll(recipient, r.config(), PairEncoder.Format.parse(f.format), f.maxTokens == null ? positions : f.maxTokens,

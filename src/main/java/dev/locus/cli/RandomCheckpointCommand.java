@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 @Command(name = "random-checkpoint", mixinStandardHelpOptions = true,
         description = "Write a random checkpoint of a named shape in the Hugging Face layout (config.json, model.safetensors; tokenizer.json for tiny).")
 public final class RandomCheckpointCommand implements Callable<Integer> {
-    @Option(names = "--shape", defaultValue = "tiny", description = "tiny | llama-3.2-1b | qwen2.5-0.5b | gemma-2-2b | mistral-7b (default ${DEFAULT-VALUE})")
+    @Option(names = "--shape", defaultValue = "tiny", description = RandomCheckpoint.Shape.CHOICES + " (default ${DEFAULT-VALUE})")
     String shape;
 
     @Option(names = "--dtype", defaultValue = "F32", description = "F32 | BF16 on disk (default ${DEFAULT-VALUE})")

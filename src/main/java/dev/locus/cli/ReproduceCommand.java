@@ -3,6 +3,7 @@ package dev.locus.cli;
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.locus.ResidentMemory;
 import dev.locus.LocusException;
 import dev.locus.claims.ClaimResult;
 import dev.locus.claims.Expectations;
@@ -137,8 +138,10 @@ public final class ReproduceCommand implements Callable<Integer> {
         Comparison comparison = accepted == null ? null : accepted.compare(results);
         Report.write(out, results, comparison == null ? null : new Report.Against(accepted, comparison));
         timings.put("total", (System.nanoTime() - started) / 1e9);
+        Map<String, Object> timingsFile = new LinkedHashMap<>(timings);
+        timingsFile.putAll(ResidentMemory.now().fields());
         Files.writeString(out.resolve("timings.json"),
-                new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(timings) + "\n");
+                new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(timingsFile) + "\n");
         for (ClaimResult r : results.claims().all()) {
             System.err.printf("locus reproduce: %-18s %-5s (expected %s)%s%n", r.claim(), r.outcome().verdict().label(),
                     r.outcome().expected().label(), r.asExpected() ? "" : ": " + r.outcome().reason());

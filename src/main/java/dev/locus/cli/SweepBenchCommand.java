@@ -8,8 +8,10 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.locus.model.Gemm;
-import dev.locus.model.LlamaConfig;
-import dev.locus.model.LlamaModel;
+import dev.locus.model.DecoderConfig;
+import dev.locus.ResidentMemory;
+import dev.locus.model.Decoder;
+import dev.locus.model.Meter;
 import dev.locus.patching.Direction;
 import dev.locus.patching.Intervention;
 import dev.locus.model.Point;
@@ -64,7 +66,7 @@ public final class SweepBenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         RandomCheckpoint.Shape named = RandomCheckpoint.Shape.parse(shape);
-        LlamaConfig config = named.config();
+        DecoderConfig config = named.config();
         Path[] dirs = {BenchCheckpoint.ensure(dir, named, seeds[0], "bench-sweep"),
                 BenchCheckpoint.ensure(dir, named, seeds[1], "bench-sweep")};
         Random random = new Random(seeds[0] * 31 + seeds[1]);
@@ -86,14 +88,12 @@ public final class SweepBenchCommand implements Callable<Integer> {
         report.put("matmul_route", Gemm.choice().description());
         System.err.println("locus bench-sweep: fp32 FMA ceiling of this machine: " + ceiling.describe());
         try (NDManager root = NDManager.newBaseManager();
-                LlamaModel base = LlamaModel.load(dirs[0], root);
-                LlamaModel tuned = LlamaModel.load(dirs[1], root)) {
+                Decoder base = Decoder.load(dirs[0], root);
+                Decoder tuned = Decoder.load(dirs[1], root)) {
             double[] seconds = new double[2];
             double[] margins = new double[2 * cells.size()];
             for (Schedule schedule : schedules.stream().map(n -> Schedule.valueOf(n.toUpperCase(Locale.ROOT))).toList()) {
-                long blocks0 = base.blockEvaluations() + tuned.blockEvaluations();
-                long tokens0 = base.tokenBlocks() + tuned.tokenBlocks();
-                long head0 = base.headRows() + tuned.headRows();
+                Meter.Reading before = base.metered().plus(tuned.metered());
                 List<Sweep.PairResult> results = new ArrayList<>();
                 double[] wall = new double[1];
                 List<Profile.Share> profile = Profile.of(() -> {
@@ -102,9 +102,10 @@ public final class SweepBenchCommand implements Callable<Integer> {
                     wall[0] = (System.nanoTime() - t0) / 1e9;
                 }, BenchCommand.PROFILE_PERIOD);
                 double s = wall[0];
-                long blocks = base.blockEvaluations() + tuned.blockEvaluations() - blocks0;
-                long tokenBlocks = base.tokenBlocks() + tuned.tokenBlocks() - tokens0;
-                long headRows = base.headRows() + tuned.headRows() - head0;
+                Meter.Reading cost = base.metered().plus(tuned.metered()).since(before);
+                long blocks = cost.blockEvaluations();
+                long tokenBlocks = cost.tokenBlocks();
+                long headRows = cost.headRows();
                 double gflop = (tokenBlocks * BenchCommand.forwardFlops(config, 1, 0) / config.numLayers()
                         + headRows * 2.0 * config.hiddenSize() * config.vocabSize()) / 1e9;
                 ObjectNode node = report.putObject(schedule.name().toLowerCase(Locale.ROOT));
@@ -139,6 +140,9 @@ public final class SweepBenchCommand implements Callable<Integer> {
                 System.err.printf(Locale.ROOT, "locus bench-sweep: cached is %.2fx faster than naive%n", seconds[1] / seconds[0]);
             }
         }
+        ResidentMemory memory = ResidentMemory.now();
+        memory.fields().forEach(report::put);
+        System.err.println("locus bench-sweep: " + memory.describe());
         Files.createDirectories(out.toAbsolutePath().getParent());
         new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(out.toFile(), report);
         System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(report));

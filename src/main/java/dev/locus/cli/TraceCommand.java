@@ -8,7 +8,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.locus.Provenance;
 import dev.locus.model.Checkpoint;
-import dev.locus.model.LlamaModel;
+import dev.locus.model.Decoder;
 import dev.locus.model.Point;
 import dev.locus.model.TokenInputException;
 import java.io.IOException;
@@ -50,7 +50,7 @@ public final class TraceCommand implements Callable<Integer> {
             }
         }
         try (NDManager root = NDManager.newBaseManager();
-                LlamaModel llama = LlamaModel.load(model, root);
+                Decoder llama = Decoder.load(model, root);
                 NDManager work = root.newSubManager()) {
             int layers = llama.config().numLayers();
             Map<Point, NDArray> captured = new HashMap<>();
@@ -84,7 +84,7 @@ public final class TraceCommand implements Callable<Integer> {
                     writeMatrix(json, logprobs);
                     if (boundary != null) {
                         json.writeNumberField("boundary", boundary);
-                        json.writeNumberField("completion_logprob", LlamaModel.sum(llama.completionLogprobs(last, ids, boundary)));
+                        json.writeNumberField("completion_logprob", Decoder.sum(llama.completionLogprobs(last, ids, boundary)));
                     }
                     json.writeEndObject();
                 }

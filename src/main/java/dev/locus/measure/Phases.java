@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDManager;
 import dev.locus.LocusException;
 import dev.locus.Progress;
 import dev.locus.analysis.Svd;
-import dev.locus.model.LlamaModel;
+import dev.locus.model.Decoder;
 import dev.locus.model.Point;
 import dev.locus.patching.Activations;
 import dev.locus.patching.CleanRun;
@@ -55,8 +55,8 @@ final class Phases {
         int hidden = plan.config().hiddenSize();
         PatchPositions positions = run.positions();
         try (NDManager root = NDManager.newBaseManager(plan.device());
-                LlamaModel base = LlamaModel.load(plan.subject().base(), root);
-                LlamaModel tuned = LlamaModel.load(plan.subject().tuned(), root)) {
+                Decoder base = Decoder.load(plan.subject().base(), root);
+                Decoder tuned = Decoder.load(plan.subject().tuned(), root)) {
             Phases phases = new Phases(plan, root, new Sweep(base, tuned, Schedule.CACHED), journal, log, timings);
 
             PhaseUnits swept = phases.run(Phase.layerSweeps(layers, positions), Sweep.CleanRunObserver.NONE);
@@ -137,7 +137,7 @@ final class Phases {
         if (!journal.has(PhaseName.SVD.unit())) {
             sweep.run(root, plan.pairs(), List.of(), List.of(), differences.missing(), differences, r -> { });
             double[][] stacked = differences.stacked();
-            log.printf(Locale.ROOT, "locus claims: SVD of %d x %d differences at %s%n", stacked.length, hidden, at);
+            log.printf(Locale.ROOT, "locus measure: SVD of %d x %d differences at %s%n", stacked.length, hidden, at);
             Svd svd = Svd.of(stacked);
             int keep = ranks.stream().mapToInt(Integer::intValue).filter(k -> k < Math.min(hidden, stacked.length)).max().orElse(0);
             journal.put(PhaseName.SVD.unit(), new SvdUnit(keep == 0 ? new float[0][] : Phase.toFloat(svd.top(keep)),
@@ -152,9 +152,9 @@ final class Phases {
         long total = IntStream.range(0, ids.size()).filter(covered).count();
         long resumed = IntStream.range(0, ids.size()).filter(i -> covered.test(i) && journaled.test(i)).count();
         if (resumed > 0) {
-            log.printf(Locale.ROOT, "locus claims: %s: %d/%d pairs already in the journal%n", title, resumed, total);
+            log.printf(Locale.ROOT, "locus measure: %s: %d/%d pairs already in the journal%n", title, resumed, total);
         }
-        return Progress.of("locus claims: " + title, total, resumed);
+        return Progress.of("locus measure: " + title, total, resumed);
     }
 
     private static double finite(double margin, String pair, String what) {

@@ -6,7 +6,7 @@ import dev.locus.Provenance;
 import dev.locus.data.PairSampling;
 import dev.locus.data.PairsFile;
 import dev.locus.data.PreferencePair;
-import dev.locus.model.LlamaConfig;
+import dev.locus.model.DecoderConfig;
 import dev.locus.model.Tokenizer;
 import dev.locus.patching.PairEncoder;
 import dev.locus.patching.Prompted;
@@ -24,7 +24,7 @@ import java.util.stream.Collectors;
  * What a measurement will run on, checked before any model is loaded: the encoded pairs, the
  * fit/held-out split, the device and the provenance every result of the run carries.
  */
-public record Plan(Subject subject, Protocol protocol, LlamaConfig config, List<Prompted> pairs, List<SkippedPair> skipped,
+public record Plan(Subject subject, Protocol protocol, DecoderConfig config, List<Prompted> pairs, List<SkippedPair> skipped,
         boolean[] heldOut, Device device, Provenance provenance) {
 
     /** The fewest encodable pairs the claims are computed on. */
@@ -37,7 +37,7 @@ public record Plan(Subject subject, Protocol protocol, LlamaConfig config, List<
     public static Plan of(Subject subject, Protocol protocol, Device device) {
         Run run = protocol.run();
         Tokenizer.requireSame(subject.base(), "base", subject.tuned());
-        LlamaConfig config = LlamaConfig.read(subject.base());
+        DecoderConfig config = DecoderConfig.read(subject.base());
         requirePeakLayer(subject, run, config);
         Sample sample = Sample.of(subject, run);
         List<Prompted> pairs = new ArrayList<>();
@@ -54,7 +54,7 @@ public record Plan(Subject subject, Protocol protocol, LlamaConfig config, List<
             throw new LocusException(subject.pairs(), "pairs", "only " + pairs.size() + " of " + sample.pairs().size()
                     + " sampled pairs encode; the claims need at least " + MIN_PAIRS);
         }
-        Provenance provenance = settings(Provenance.of("locus claims"), subject, protocol, device, pairs.size(), skipped)
+        Provenance provenance = settings(Provenance.of("locus measure"), subject, protocol, device, pairs.size(), skipped)
                 .checkpoint("base", subject.base()).checkpoint("tuned", subject.tuned())
                 .file("pairs", subject.pairs()).file("expectations", subject.expectationsFile())
                 .config("format", PairEncoder.Format.RAW.name().toLowerCase(java.util.Locale.ROOT))
@@ -67,7 +67,7 @@ public record Plan(Subject subject, Protocol protocol, LlamaConfig config, List<
      * at hand: the same sample and split as {@link #of}, each pair's texts replaced by random ids
      * of the length {@code tokens} estimates. Needs two pairs at least (one fit, one held out).
      */
-    public static Plan synthetic(Subject subject, Protocol protocol, LlamaConfig config, SyntheticTokens tokens, Device device) {
+    public static Plan synthetic(Subject subject, Protocol protocol, DecoderConfig config, SyntheticTokens tokens, Device device) {
         Run run = protocol.run();
         requirePeakLayer(subject, run, config);
         Sample sample = Sample.of(subject, run);
@@ -101,7 +101,7 @@ public record Plan(Subject subject, Protocol protocol, LlamaConfig config, List<
         return count;
     }
 
-    private static void requirePeakLayer(Subject subject, Run run, LlamaConfig config) {
+    private static void requirePeakLayer(Subject subject, Run run, DecoderConfig config) {
         if (run.peakLayer() != null && run.peakLayer() >= config.numLayers()) {
             throw new LocusException(subject.expectationsFile(), "run.peak_layer",
                     "layer " + run.peakLayer() + " out of range, the models have layers 0.." + (config.numLayers() - 1));

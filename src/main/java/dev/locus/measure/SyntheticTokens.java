@@ -3,7 +3,7 @@ package dev.locus.measure;
 import dev.locus.data.PairSampling;
 import dev.locus.data.PairsFile;
 import dev.locus.data.PreferencePair;
-import dev.locus.model.LlamaConfig;
+import dev.locus.model.DecoderConfig;
 import dev.locus.patching.Prompted;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -43,7 +43,7 @@ public record SyntheticTokens(double bytesPerToken, long seed) {
         return String.format(Locale.ROOT, "synthetic: random ids, UTF-8 bytes / %s per token, seed %d", bytesPerToken, seed);
     }
 
-    Prompted encode(PreferencePair p, Random random, LlamaConfig config) {
+    Prompted encode(PreferencePair p, Random random, DecoderConfig config) {
         int[] prompt = ids(random, config, length(p.prompt()));
         if (config.bosTokenId() != null) {
             prompt[0] = config.bosTokenId();
@@ -51,7 +51,7 @@ public record SyntheticTokens(double bytesPerToken, long seed) {
         return new Prompted(p.id(), prompt, List.of(ids(random, config, length(p.chosen())), ids(random, config, length(p.rejected()))));
     }
 
-    private static int[] ids(Random random, LlamaConfig config, int length) {
+    private static int[] ids(Random random, DecoderConfig config, int length) {
         return random.ints(length, 0, config.vocabSize()).toArray();
     }
 }

@@ -8,9 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
@@ -32,12 +34,12 @@ public final class Checkpoint implements AutoCloseable {
     public record Located(SafetensorsFile file, SafetensorsFile.Entry entry) {}
 
     private final Path dir;
-    private final LlamaConfig config;
+    private final DecoderConfig config;
     private final List<SafetensorsFile> files;
     private final Map<String, Located> tensors;
     private final List<String> ignored;
 
-    private Checkpoint(Path dir, LlamaConfig config, List<SafetensorsFile> files, Map<String, Located> tensors,
+    private Checkpoint(Path dir, DecoderConfig config, List<SafetensorsFile> files, Map<String, Located> tensors,
             List<String> ignored) {
         this.dir = dir;
         this.config = config;
@@ -50,7 +52,7 @@ public final class Checkpoint implements AutoCloseable {
         if (!Files.isDirectory(dir)) {
             throw new ConfigException(dir, "(directory)", "not a checkpoint directory");
         }
-        LlamaConfig config = LlamaConfig.read(dir);
+        DecoderConfig config = DecoderConfig.read(dir);
         List<SafetensorsFile> files = new ArrayList<>();
         try {
             Map<String, Located> all = new TreeMap<>();
@@ -129,67 +131,32 @@ public final class Checkpoint implements AutoCloseable {
         return weightMap;
     }
 
-    /** The tensors (name to shape) a checkpoint of this config must hold. */
-    public static Map<String, long[]> expectedShapes(LlamaConfig c) {
-        long d = c.hiddenSize();
-        long q = (long) c.numHeads() * c.headDim();
-        long kv = (long) c.numKvHeads() * c.headDim();
-        long ff = c.intermediateSize();
-        Family family = c.family();
-        Map<String, long[]> shapes = new LinkedHashMap<>();
-        shapes.put(WeightNames.EMBED, new long[] {c.vocabSize(), d});
-        for (int l = 0; l < c.numLayers(); l++) {
-            shapes.put(WeightNames.inputNorm(l), new long[] {d});
-            shapes.put(WeightNames.q(l), new long[] {q, d});
-            shapes.put(WeightNames.k(l), new long[] {kv, d});
-            shapes.put(WeightNames.v(l), new long[] {kv, d});
-            if (family.qkvBias()) {
-                shapes.put(WeightNames.qBias(l), new long[] {q});
-                shapes.put(WeightNames.kBias(l), new long[] {kv});
-                shapes.put(WeightNames.vBias(l), new long[] {kv});
-            }
-            shapes.put(WeightNames.o(l), new long[] {d, q});
-            shapes.put(WeightNames.postNorm(l), new long[] {d});
-            if (family.sandwichNorms()) {
-                shapes.put(WeightNames.preFeedforwardNorm(l), new long[] {d});
-                shapes.put(WeightNames.postFeedforwardNorm(l), new long[] {d});
-            }
-            shapes.put(WeightNames.gate(l), new long[] {ff, d});
-            shapes.put(WeightNames.up(l), new long[] {ff, d});
-            shapes.put(WeightNames.down(l), new long[] {d, ff});
-        }
-        shapes.put(WeightNames.FINAL_NORM, new long[] {d});
-        if (!c.tieWordEmbeddings()) {
-            shapes.put(WeightNames.LM_HEAD, new long[] {c.vocabSize(), d});
-        }
-        return shapes;
-    }
-
-    private static List<String> checkTensors(Path dir, LlamaConfig config, Map<String, Located> all) {
-        Map<String, long[]> expected = expectedShapes(config);
-        for (Map.Entry<String, long[]> e : expected.entrySet()) {
-            Located found = all.get(e.getKey());
+    private static List<String> checkTensors(Path dir, DecoderConfig config, Map<String, Located> all) {
+        Set<String> expected = new HashSet<>();
+        for (Layout.Tensor t : config.tensors()) {
+            expected.add(t.name());
+            Located found = all.get(t.name());
             if (found == null) {
-                throw new CheckpointMismatchException(dir, e.getKey(),
-                        "missing: config.json implies shape " + Arrays.toString(e.getValue()));
+                throw new CheckpointMismatchException(dir, t.name(),
+                        "missing: config.json implies shape " + Arrays.toString(t.shape()));
             }
-            if (!Arrays.equals(found.entry().shape(), e.getValue())) {
-                throw new CheckpointMismatchException(found.file().path(), e.getKey(),
-                        "shape " + found.entry().shapeText() + " but config.json implies " + Arrays.toString(e.getValue()));
+            if (!Arrays.equals(found.entry().shape(), t.shape())) {
+                throw new CheckpointMismatchException(found.file().path(), t.name(),
+                        "shape " + found.entry().shapeText() + " but config.json implies " + Arrays.toString(t.shape()));
             }
             if (!found.entry().dtype().isWeightType()) {
-                throw new CheckpointMismatchException(found.file().path(), e.getKey() + ".dtype",
+                throw new CheckpointMismatchException(found.file().path(), t.name() + ".dtype",
                         found.entry().dtype() + " is not a weight type (F32, F16, BF16)");
             }
         }
         List<String> ignored = new ArrayList<>();
         List<String> unexpected = new ArrayList<>();
         for (String name : all.keySet()) {
-            if (expected.containsKey(name)) {
+            if (expected.contains(name)) {
                 continue;
             }
             boolean harmless = name.endsWith(ROTARY_CACHE_SUFFIX)
-                    || (name.equals(WeightNames.LM_HEAD) && config.tieWordEmbeddings());
+                    || (name.equals(Layout.name(Role.HEAD)) && config.tieWordEmbeddings());
             (harmless ? ignored : unexpected).add(name);
         }
         if (!unexpected.isEmpty()) {
@@ -204,7 +171,7 @@ public final class Checkpoint implements AutoCloseable {
         return dir;
     }
 
-    public LlamaConfig config() {
+    public DecoderConfig config() {
         return config;
     }
 
@@ -232,7 +199,7 @@ public final class Checkpoint implements AutoCloseable {
         try (Stream<Path> listing = Files.list(dir)) {
             for (Path p : (Iterable<Path>) listing.sorted()::iterator) {
                 String name = p.getFileName().toString();
-                boolean relevant = name.equals(LlamaConfig.FILE_NAME) || name.endsWith(".safetensors")
+                boolean relevant = name.equals(DecoderConfig.FILE_NAME) || name.endsWith(".safetensors")
                         || name.equals(INDEX_FILE) || name.equals(TOKENIZER_FILE);
                 if (relevant && Files.isRegularFile(p)) {
                     hashes.put(name, Sha256.of(p));

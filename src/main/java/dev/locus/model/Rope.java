@@ -8,14 +8,14 @@ package dev.locus.model;
 public final class Rope {
     private Rope() {}
 
-    public static float[] inverseFrequencies(LlamaConfig c) {
+    public static float[] inverseFrequencies(DecoderConfig c) {
         int half = c.headDim() / 2;
         float[] inv = new float[half];
         for (int j = 0; j < half; j++) {
             float exponent = (float) (2 * j) / c.headDim();
             inv[j] = (float) (1.0 / Math.pow(c.ropeTheta(), exponent));
         }
-        LlamaConfig.RopeScaling s = c.ropeScaling();
+        DecoderConfig.RopeScaling s = c.ropeScaling();
         if (s == null) {
             return inv;
         }

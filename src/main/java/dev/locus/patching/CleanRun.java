@@ -3,7 +3,7 @@ package dev.locus.patching;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.locus.model.KvCache;
-import dev.locus.model.LlamaModel;
+import dev.locus.model.Decoder;
 import dev.locus.model.Packing;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +32,7 @@ public final class CleanRun {
         this.tokenLogprobs = tokenLogprobs;
     }
 
-    public static CleanRun of(LlamaModel model, NDManager work, Prompted tokens, Schedule schedule) {
+    public static CleanRun of(Decoder model, NDManager work, Prompted tokens, Schedule schedule) {
         int layers = model.config().numLayers();
         List<Trace> completions = new ArrayList<>();
         if (schedule == Schedule.NAIVE) {

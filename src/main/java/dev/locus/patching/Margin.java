@@ -1,6 +1,6 @@
 package dev.locus.patching;
 
-import dev.locus.model.LlamaModel;
+import dev.locus.model.Decoder;
 
 /**
  * A preference pair's margin: sum log p(chosen | prompt) - sum log p(rejected | prompt), and the
@@ -9,7 +9,7 @@ import dev.locus.model.LlamaModel;
  */
 public record Margin(double chosenSum, int chosenTokens, double rejectedSum, int rejectedTokens) {
     public static Margin of(float[] chosen, float[] rejected) {
-        return new Margin(LlamaModel.sum(chosen), chosen.length, LlamaModel.sum(rejected), rejected.length);
+        return new Margin(Decoder.sum(chosen), chosen.length, Decoder.sum(rejected), rejected.length);
     }
 
     public double margin() {

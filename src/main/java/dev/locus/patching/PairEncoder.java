@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.locus.LocusException;
 import dev.locus.data.PreferencePair;
 import dev.locus.model.Checkpoint;
-import dev.locus.model.LlamaConfig;
+import dev.locus.model.DecoderConfig;
 import dev.locus.model.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -69,7 +69,7 @@ public final class PairEncoder {
      * Each pair encoded with the checkpoint's {@code tokenizer.json} and BOS, in input order: its
      * tokens, or why it is skipped. Pairs longer than {@code maxTokens} are skipped, never cut.
      */
-    public static List<Encoded> encodeAll(Path checkpointDir, LlamaConfig config, Format format, int maxTokens,
+    public static List<Encoded> encodeAll(Path checkpointDir, DecoderConfig config, Format format, int maxTokens,
             List<PreferencePair> pairs) {
         try (Tokenizer tokenizer = Tokenizer.load(checkpointDir)) {
             PairEncoder encoder = new PairEncoder(tokenizer, bos(checkpointDir, config), format, maxTokens, checkpointDir);
@@ -86,7 +86,7 @@ public final class PairEncoder {
      * and get none; then a pair with an empty prompt is skipped (nothing to read the first
      * completion token at).
      */
-    public static Integer bos(Path checkpointDir, LlamaConfig config) {
+    public static Integer bos(Path checkpointDir, DecoderConfig config) {
         Path file = checkpointDir.resolve(Checkpoint.TOKENIZER_FILE);
         JsonNode post;
         try {

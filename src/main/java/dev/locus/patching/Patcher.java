@@ -6,8 +6,9 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
+import dev.locus.model.BlockRun;
 import dev.locus.model.Hook;
-import dev.locus.model.LlamaModel;
+import dev.locus.model.Decoder;
 import dev.locus.model.Point;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,9 +26,9 @@ public final class Patcher {
         }
     }
 
-    private final LlamaModel recipient;
+    private final Decoder recipient;
 
-    public Patcher(LlamaModel recipient) {
+    public Patcher(Decoder recipient) {
         this.recipient = recipient;
     }
 
@@ -56,7 +57,7 @@ public final class Patcher {
 
     /**
      * Runs many patched passes, in order. Cached passes patched at a block's input (embeddings,
-     * {@code resid_post}, {@code block_out}) run stacked through {@link LlamaModel#runBlocksTogether},
+     * {@code resid_post}, {@code block_out}) run stacked through {@link Decoder#runBlocksTogether},
      * up to {@link #BATCH_ROWS} rows at a time; the others run one by one.
      */
     List<Scoring.Request> pending(List<Job> jobs) {
@@ -95,7 +96,7 @@ public final class Patcher {
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             List<Prepared> prepared = new ArrayList<>();
-            List<LlamaModel.BlockRun> runs = new ArrayList<>();
+            List<BlockRun> runs = new ArrayList<>();
             for (int i : batch) {
                 Job job = jobs.get(i);
                 Prepared p = prepare(job.run(), job.point(), job.intervention(), job.targets());
@@ -154,7 +155,7 @@ public final class Patcher {
      * completion sees the prompt and itself. An untouched prompt is not rerun: its cached keys and
      * values serve.
      */
-    private record Prepared(LlamaModel.BlockRun blockRun, CleanRun run, CleanRun.Layout layout, boolean promptPatched) {
+    private record Prepared(BlockRun blockRun, CleanRun run, CleanRun.Layout layout, boolean promptPatched) {
         Scoring.Request score(NDArray out) {
             Prompted tokens = run.tokens;
             return Scoring.request(tokens, out, tokens.boundary() - 1, layout.completionRows(),
@@ -173,7 +174,7 @@ public final class Patcher {
             parts.add(patches(iv, role) ? trace.stream[from].add(delta(trace.at(point), run, role, point, iv, targets)) : trace.stream[from]);
         }
         NDArray packed = parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 0);
-        return new Prepared(new LlamaModel.BlockRun(packed, from, promptPatched ? null : run.promptCache, layout.packing()),
+        return new Prepared(new BlockRun(packed, from, promptPatched ? null : run.promptCache, layout.packing()),
                 run, layout, promptPatched);
     }
 

@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
-import dev.locus.model.LlamaModel;
+import dev.locus.model.Decoder;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -59,7 +59,7 @@ final class Scoring {
     }
 
     /** Scores every request with one head pass over all their rows (per chunk). */
-    static List<List<float[]>> resolve(LlamaModel model, List<Request> requests) {
+    static List<List<float[]>> resolve(Decoder model, List<Request> requests) {
         NDList rows = new NDList();
         List<Integer> targets = new ArrayList<>();
         for (Request r : requests) {

@@ -3,8 +3,9 @@ package dev.locus.patching;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.locus.LocusException;
-import dev.locus.model.LlamaConfig;
-import dev.locus.model.LlamaModel;
+import dev.locus.model.DecoderConfig;
+import dev.locus.model.Decoder;
+import dev.locus.model.Meter;
 import dev.locus.model.Numerics;
 import dev.locus.model.Point;
 import java.util.ArrayList;
@@ -58,27 +59,34 @@ public final class Sweep {
         void observe(int pairIndex, CleanRun base, CleanRun tuned);
     }
 
-    private final LlamaModel base;
-    private final LlamaModel tuned;
+    private final Decoder base;
+    private final Decoder tuned;
     private final Schedule schedule;
 
-    public Sweep(LlamaModel base, LlamaModel tuned, Schedule schedule) {
+    public Sweep(Decoder base, Decoder tuned, Schedule schedule) {
         requireCompatible(base, tuned);
         this.base = base;
         this.tuned = tuned;
         this.schedule = schedule;
     }
 
-    /** Patching needs the same residual stream and vocabulary in both models. */
-    public static void requireCompatible(LlamaModel a, LlamaModel b) {
-        LlamaConfig x = a.config();
-        LlamaConfig y = b.config();
+    /**
+     * Patching needs the same family (the same point names mean the same computation), residual
+     * stream and vocabulary in both models.
+     */
+    public static void requireCompatible(Decoder a, Decoder b) {
+        DecoderConfig x = a.config();
+        DecoderConfig y = b.config();
+        if (x.family() != y.family()) {
+            throw new ModelMismatchException(b.source(), "model_type", "\"" + y.family().modelType() + "\" differs from the other "
+                    + "model's \"" + x.family().modelType() + "\": patching needs two checkpoints of one family");
+        }
         check(x.hiddenSize(), y.hiddenSize(), "hidden_size", b);
         check(x.numLayers(), y.numLayers(), "num_hidden_layers", b);
         check(x.vocabSize(), y.vocabSize(), "vocab_size", b);
     }
 
-    private static void check(int expected, int found, String field, LlamaModel other) {
+    private static void check(int expected, int found, String field, Decoder other) {
         if (expected != found) {
             throw new ModelMismatchException(other.source(), field,
                     found + " differs from the other model's " + expected + ": patching needs the same residual stream and vocabulary");
@@ -126,22 +134,21 @@ public final class Sweep {
                 continue;
             }
             Prompted pair = pairs.get(i);
-            long blocks0 = base.blockEvaluations() + tuned.blockEvaluations();
-            long tokens0 = base.tokenBlocks() + tuned.tokenBlocks();
+            Meter.Reading before = metered();
             List<Patched> patched = new ArrayList<>();
             Margin baseMargin;
             Margin tunedMargin;
             try (NDManager work = parent.newSubManager()) {
-                Map<LlamaModel, CleanRun> clean = new HashMap<>();
+                Map<Decoder, CleanRun> clean = new HashMap<>();
                 clean.put(base, CleanRun.of(base, work, pair, schedule));
                 clean.put(tuned, CleanRun.of(tuned, work, pair, schedule));
                 baseMargin = margin(clean.get(base));
                 tunedMargin = margin(clean.get(tuned));
                 observer.observe(i, clean.get(base), clean.get(tuned));
-                Map<LlamaModel, CleanRun> partner = new HashMap<>();
+                Map<Decoder, CleanRun> partner = new HashMap<>();
                 for (Direction direction : directions) {
-                    LlamaModel recipient = recipient(direction);
-                    LlamaModel donor = recipient == base ? tuned : base;
+                    Decoder recipient = recipient(direction);
+                    Decoder donor = recipient == base ? tuned : base;
                     Patcher patcher = new Patcher(recipient);
                     List<Patcher.Job> jobs = new ArrayList<>();
                     List<List<float[]>> scored;
@@ -168,10 +175,15 @@ public final class Sweep {
                 }
             }
             long forward = (long) layers * (pair.boundary() + pair.completions().stream().mapToLong(c -> c.length).sum());
+            Meter.Reading cost = metered().since(before);
             sink.accept(new PairResult(pair.id(), pair, baseMargin, tunedMargin, List.copyOf(patched),
-                    base.blockEvaluations() + tuned.blockEvaluations() - blocks0,
-                    base.tokenBlocks() + tuned.tokenBlocks() - tokens0, forward));
+                    cost.blockEvaluations(), cost.tokenBlocks(), forward));
         }
+    }
+
+    /** Both models' meters together. */
+    private Meter.Reading metered() {
+        return base.metered().plus(tuned.metered());
     }
 
     /** One pair's margins when a donor's activations are patched into a recipient: the recipient's, the donor's, and per cell the patched one. */
@@ -182,13 +194,13 @@ public final class Sweep {
      * way. It is the sweep's tuned->base direction with the recipient as base and the donor as
      * tuned, its results told in the roles the caller gave.
      */
-    public static void donate(LlamaModel recipient, LlamaModel donor, Schedule schedule, NDManager parent, List<Prompted> pairs,
+    public static void donate(Decoder recipient, Decoder donor, Schedule schedule, NDManager parent, List<Prompted> pairs,
             List<Cell> cells, Consumer<Donation> sink) {
         new Sweep(recipient, donor, schedule).run(parent, pairs, cells, List.of(Direction.TUNED_TO_BASE), r -> sink.accept(
                 new Donation(r.tokens(), r.base(), r.tuned(), r.patched().stream().map(Patched::margin).toList())));
     }
 
-    private LlamaModel recipient(Direction d) {
+    private Decoder recipient(Direction d) {
         return d == Direction.TUNED_TO_BASE ? base : tuned;
     }
 
@@ -219,7 +231,7 @@ public final class Sweep {
     }
 
     /** Mean recipient activation at each point a {@code mean} cell patches, over every position of every pair. */
-    private Map<Point, float[]> meansNeeded(NDManager parent, List<Prompted> pairs, List<Cell> cells, LlamaModel model) {
+    private Map<Point, float[]> meansNeeded(NDManager parent, List<Prompted> pairs, List<Cell> cells, Decoder model) {
         List<Point> points = cells.stream().filter(c -> c.intervention() instanceof Intervention.Mean)
                 .map(Cell::point).distinct().toList();
         Map<Point, float[]> means = new HashMap<>();

@@ -7,7 +7,7 @@ import ai.djl.ndarray.NDManager;
 import dev.locus.fixtures.RandomCheckpoint;
 import dev.locus.model.DType;
 import dev.locus.model.Hook;
-import dev.locus.model.LlamaModel;
+import dev.locus.model.Decoder;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -23,7 +23,7 @@ class ProfileTest {
     void aForwardsTimeGoesToItsPrimitivesAndOtherWorkToNone() {
         RandomCheckpoint.write(tmp, RandomCheckpoint.Shape.TINY.config(), DType.F32, 3);
         int[] ids = new java.util.Random(3).ints(96, 0, RandomCheckpoint.Shape.TINY.config().vocabSize()).toArray();
-        try (NDManager root = NDManager.newBaseManager(); LlamaModel model = LlamaModel.load(tmp, root)) {
+        try (NDManager root = NDManager.newBaseManager(); Decoder model = Decoder.load(tmp, root)) {
             List<Profile.Share> forward = Profile.of(() -> {
                 long until = System.nanoTime() + 1_500_000_000L;
                 while (System.nanoTime() < until) {

@@ -9,9 +9,10 @@ import dev.locus.Golden;
 import dev.locus.Tolerance;
 import dev.locus.fixtures.RandomCheckpoint;
 import dev.locus.model.DType;
-import dev.locus.model.LlamaConfig;
+import dev.locus.model.DecoderConfig;
 import dev.locus.model.SafetensorsFile;
-import dev.locus.model.WeightNames;
+import dev.locus.model.Layout;
+import dev.locus.model.Role;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -117,8 +118,8 @@ class MarginCommandTest {
     @Test
     void aFailureOnALaterPairKeepsTheEarlierResults() throws IOException {
         Path model = tmp.resolve("nan");
-        LlamaConfig t = RandomCheckpoint.Shape.TINY.config();
-        LlamaConfig untied = new LlamaConfig(t.hiddenSize(), t.intermediateSize(), t.numLayers(), t.numHeads(), t.numKvHeads(),
+        DecoderConfig t = RandomCheckpoint.Shape.TINY.config();
+        DecoderConfig untied = new DecoderConfig(t.hiddenSize(), t.intermediateSize(), t.numLayers(), t.numHeads(), t.numKvHeads(),
                 t.headDim(), t.rmsNormEps(), t.ropeTheta(), t.ropeScaling(), false, t.vocabSize(), t.maxPositionEmbeddings(),
                 t.bosTokenId(), t.eosTokenIds());
         // Untied, so the poisoned embedding row does not also poison every logit through the head.
@@ -126,7 +127,7 @@ class MarginCommandTest {
         int poisoned = 'Z';
         try (SafetensorsFile f = SafetensorsFile.open(model.resolve("model.safetensors"));
                 RandomAccessFile raw = new RandomAccessFile(model.resolve("model.safetensors").toFile(), "rw")) {
-            SafetensorsFile.Entry embed = f.entries().get(WeightNames.EMBED);
+            SafetensorsFile.Entry embed = f.entries().get(Layout.name(Role.EMBED));
             int hidden = (int) embed.shape()[1];
             raw.seek(embed.fileOffset() + 4L * poisoned * hidden);
             ByteBuffer nan = ByteBuffer.allocate(4 * hidden).order(ByteOrder.LITTLE_ENDIAN);

@@ -12,7 +12,7 @@ import dev.locus.fixtures.Fixture;
 import dev.locus.fixtures.RandomCheckpoint;
 import dev.locus.model.Checkpoint;
 import dev.locus.model.DType;
-import dev.locus.model.LlamaConfig;
+import dev.locus.model.DecoderConfig;
 import dev.locus.patching.Prompted;
 import dev.locus.patching.Sweep;
 import java.io.IOException;
@@ -52,9 +52,9 @@ class PlanTest {
     @Test
     void differentShapesAreRefused() throws IOException {
         Path base = TestFixtures.of(Fixture.Kind.LOCALIZED).resolve("base");
-        LlamaConfig fixture = LlamaConfig.read(base);
+        DecoderConfig fixture = DecoderConfig.read(base);
         Path deeper = tmp.resolve("deeper");
-        RandomCheckpoint.write(deeper, new LlamaConfig(fixture.hiddenSize(), fixture.intermediateSize(), fixture.numLayers() + 1,
+        RandomCheckpoint.write(deeper, new DecoderConfig(fixture.hiddenSize(), fixture.intermediateSize(), fixture.numLayers() + 1,
                 fixture.numHeads(), fixture.numKvHeads(), fixture.headDim(), fixture.rmsNormEps(), fixture.ropeTheta(),
                 fixture.ropeScaling(), fixture.tieWordEmbeddings(), fixture.vocabSize(), fixture.maxPositionEmbeddings(),
                 fixture.bosTokenId(), fixture.eosTokenIds()), DType.F32, 2);
@@ -93,7 +93,7 @@ class PlanTest {
         Subject subject = subject(fixture.resolve("base"), fixture.resolve("tuned"));
         Protocol protocol = Expectations.read(LOCALIZED).overriddenBy(20, 3L, null, null).protocol();
         Plan real = Plan.of(subject, protocol, Device.cpu());
-        LlamaConfig config = LlamaConfig.read(fixture.resolve("base"));
+        DecoderConfig config = DecoderConfig.read(fixture.resolve("base"));
         Plan synthetic = Plan.synthetic(subject, protocol, config, new SyntheticTokens(4.0, 3), Device.cpu());
         assertEquals(real.pairs().stream().map(Prompted::id).toList(), synthetic.pairs().stream().map(Prompted::id).toList());
         assertThat(synthetic.heldOut()).isEqualTo(real.heldOut());

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.ndarray.NDManager;
 import dev.locus.Golden;
 import dev.locus.model.Checkpoint;
-import dev.locus.model.LlamaConfig;
-import dev.locus.model.LlamaModel;
+import dev.locus.model.DecoderConfig;
+import dev.locus.model.Decoder;
 import dev.locus.model.Point;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,10 +35,10 @@ class ActivationsTest {
         Path ulp = copy(a, tmp.resolve("ulp"), name -> 1 + Math.ulp(1f));
         Path edited = copy(a, tmp.resolve("edited"), name -> name.equals(LAYER_1_DOWN) ? 1.01 : 1);
         try (NDManager work = NDManager.newBaseManager()) {
-            LlamaModel base = LlamaModel.load(a, work);
+            Decoder base = Decoder.load(a, work);
             CleanRun from = CleanRun.of(base, work, PAIR, Schedule.CACHED);
-            CleanRun rounded = CleanRun.of(LlamaModel.load(ulp, work), work, PAIR, Schedule.CACHED);
-            CleanRun real = CleanRun.of(LlamaModel.load(edited, work), work, PAIR, Schedule.CACHED);
+            CleanRun rounded = CleanRun.of(Decoder.load(ulp, work), work, PAIR, Schedule.CACHED);
+            CleanRun real = CleanRun.of(Decoder.load(edited, work), work, PAIR, Schedule.CACHED);
             boolean anyRowDiffers = false;
             for (int l = 0; l < base.config().numLayers(); l++) {
                 Point at = Point.blockOut(l);
@@ -59,7 +59,7 @@ class ActivationsTest {
     private static Path copy(Path from, Path to, ToDoubleFunction<String> factor) {
         try {
             Files.createDirectories(to);
-            Files.copy(from.resolve(LlamaConfig.FILE_NAME), to.resolve(LlamaConfig.FILE_NAME));
+            Files.copy(from.resolve(DecoderConfig.FILE_NAME), to.resolve(DecoderConfig.FILE_NAME));
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

@@ -11,7 +11,7 @@ import dev.locus.data.PairsFile;
 import dev.locus.data.PreferencePair;
 import dev.locus.fixtures.RandomCheckpoint;
 import dev.locus.model.Checkpoint;
-import dev.locus.model.LlamaConfig;
+import dev.locus.model.DecoderConfig;
 import dev.locus.model.Tokenizer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -35,8 +35,8 @@ class FamilyTokenizersTest {
     private static final int START_OF_TURN = 106;
     private static final int QWEN_ENDOFTEXT = 151643;
     private static final int IM_START = 151644;
-    private static final LlamaConfig GEMMA_2_2B = RandomCheckpoint.Shape.GEMMA_2_2B.config();
-    private static final LlamaConfig QWEN2_5_0_5B = RandomCheckpoint.Shape.QWEN2_5_0_5B.config();
+    private static final DecoderConfig GEMMA_2_2B = RandomCheckpoint.Shape.GEMMA_2_2B.config();
+    private static final DecoderConfig QWEN2_5_0_5B = RandomCheckpoint.Shape.QWEN2_5_0_5B.config();
     /**
      * The lines of Gemma-2's released template that write a turn and the reply's opening (the npm copy
      * ships no template): BOS, {@code <start_of_turn>} with role "model" for the assistant, trimmed content.

@@ -11,7 +11,7 @@ import dev.locus.data.PairsFile;
 import dev.locus.data.PreferencePair;
 import dev.locus.fixtures.RandomCheckpoint;
 import dev.locus.model.Checkpoint;
-import dev.locus.model.LlamaConfig;
+import dev.locus.model.DecoderConfig;
 import dev.locus.model.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -33,7 +33,7 @@ class Llama3TokenizerTest {
     private static final Path HOME = Path.of("target/llama3-tokenizer");
     private static final int BOS = 128000;
     private static final List<Integer> HEADER_TOKENS = List.of(128006, 128007, 128009);
-    private static final LlamaConfig LLAMA_3_2_1B = RandomCheckpoint.Shape.LLAMA_3_2_1B.config();
+    private static final DecoderConfig LLAMA_3_2_1B = RandomCheckpoint.Shape.LLAMA_3_2_1B.config();
 
     private static Path withoutBos;
     private static Path addingBos;

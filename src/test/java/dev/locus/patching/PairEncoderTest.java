@@ -12,7 +12,8 @@ import dev.locus.LocusException;
 import dev.locus.data.PreferencePair;
 import dev.locus.fixtures.TokenizerJson;
 import dev.locus.model.Family;
-import dev.locus.model.LlamaConfig;
+import dev.locus.model.FamilyOptions;
+import dev.locus.model.DecoderConfig;
 import dev.locus.model.Tokenizer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -162,8 +163,8 @@ class PairEncoderTest {
     /** BOS as the tokenizer's own template adds it; without a template, the config's where the family prepends one. */
     @Test
     void bosFollowsTheTokenizersTemplateThenTheFamily() throws IOException {
-        LlamaConfig llama = dev.locus.fixtures.RandomCheckpoint.Shape.TINY.config();
-        LlamaConfig qwen = llama.as(Family.QWEN2, null, null, null, null);
+        DecoderConfig llama = dev.locus.fixtures.RandomCheckpoint.Shape.TINY.config();
+        DecoderConfig qwen = llama.as(Family.QWEN2, FamilyOptions.NONE);
         Files.writeString(tmp.resolve("tokenizer.json"), TokenizerJson.build(List.of()));
         assertEquals(llama.bosTokenId(), PairEncoder.bos(tmp, llama));
         assertThat(PairEncoder.bos(tmp, qwen)).as("Qwen2 without a template: none").isNull();

@@ -8,11 +8,11 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.locus.Golden;
 import dev.locus.Tolerance;
-import dev.locus.model.LlamaModel;
+import dev.locus.model.Decoder;
 import dev.locus.model.Point;
 import dev.locus.Sha256;
 import dev.locus.model.Checkpoint;
-import dev.locus.model.LlamaConfig;
+import dev.locus.model.DecoderConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,15 +30,15 @@ import org.junit.jupiter.params.provider.EnumSource;
 /** Patching B -> A against Hugging Face transformers with forward hooks (golden/patching). */
 class PatcherTest {
     private static NDManager root;
-    private static LlamaModel a;
-    private static LlamaModel b;
+    private static Decoder a;
+    private static Decoder b;
     private static JsonNode expected;
 
     @BeforeAll
     static void load() {
         root = NDManager.newBaseManager();
-        a = LlamaModel.load(Golden.dir("tiny-f32-a"), root);
-        b = LlamaModel.load(Golden.dir("tiny-f32-b"), root);
+        a = Decoder.load(Golden.dir("tiny-f32-a"), root);
+        b = Decoder.load(Golden.dir("tiny-f32-b"), root);
         expected = Golden.json(Golden.dir("patching").resolve("expected.json"));
     }
 
@@ -101,7 +101,7 @@ class PatcherTest {
                 String what = schedule + " case " + c;
                 float[] lp = patcher.patched(recipient[s], point(c), intervention(c), Patcher.Targets.donor(donor[s])).get(0);
                 Golden.assertClose(c.get("token_logprobs"), lp, Tolerance.LOGPROB, what);
-                assertEquals(c.get("sum_logprob").doubleValue(), LlamaModel.sum(lp), Tolerance.SUM, what);
+                assertEquals(c.get("sum_logprob").doubleValue(), Decoder.sum(lp), Tolerance.SUM, what);
                 checked++;
             }
             assertThat(checked).isEqualTo(120);
@@ -154,7 +154,7 @@ class PatcherTest {
         assertEquals(golden.get("recipient_A").get("sha256").asText(), Sha256.of(recipientDir.resolve(Checkpoint.SINGLE_FILE)));
         Path donorDir = tmp.resolve("donor");
         Files.createDirectories(donorDir);
-        Files.copy(recipientDir.resolve(LlamaConfig.FILE_NAME), donorDir.resolve(LlamaConfig.FILE_NAME));
+        Files.copy(recipientDir.resolve(DecoderConfig.FILE_NAME), donorDir.resolve(DecoderConfig.FILE_NAME));
         writeReversed(recipientDir.resolve(Checkpoint.SINGLE_FILE), donorDir.resolve(Checkpoint.SINGLE_FILE));
         JsonNode m = golden.get("margin");
         int k = m.get("boundary").intValue();
@@ -163,8 +163,8 @@ class PatcherTest {
         Prompted pair = new Prompted(name, Arrays.copyOf(chosen, k),
                 List.of(Arrays.copyOfRange(chosen, k, chosen.length), Arrays.copyOfRange(rejected, k, rejected.length)));
         try (NDManager work = root.newSubManager()) {
-            LlamaModel recipient = LlamaModel.load(recipientDir, work);
-            LlamaModel donor = LlamaModel.load(donorDir, work);
+            Decoder recipient = Decoder.load(recipientDir, work);
+            Decoder donor = Decoder.load(donorDir, work);
             CleanRun ra = CleanRun.of(recipient, work, pair, schedule);
             CleanRun rb = CleanRun.of(donor, work, pair, schedule);
             for (String model : List.of("A", "B")) {

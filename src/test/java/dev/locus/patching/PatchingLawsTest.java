@@ -10,8 +10,8 @@ import dev.locus.fixtures.RandomCheckpoint;
 import dev.locus.model.DType;
 import dev.locus.model.Family;
 import dev.locus.model.Hook;
-import dev.locus.model.LlamaConfig;
-import dev.locus.model.LlamaModel;
+import dev.locus.model.DecoderConfig;
+import dev.locus.model.Decoder;
 import dev.locus.model.Point;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,17 +38,12 @@ import net.jqwik.api.lifecycle.BeforeContainer;
 class PatchingLawsTest {
     private static final int MODELS = 3;
     private static NDManager root;
-    private static final Map<Family, LlamaModel[]> MODELS_OF = new EnumMap<>(Family.class);
+    private static final Map<Family, Decoder[]> MODELS_OF = new EnumMap<>(Family.class);
     private static Path dir;
 
-    static LlamaConfig tiny(Family family) {
-        LlamaConfig llama = RandomCheckpoint.Shape.TINY.config();
-        return switch (family) {
-            case LLAMA -> llama;
-            case QWEN2 -> llama.as(family, null, null, null, null);
-            case MISTRAL -> llama.as(family, 4, null, null, null);
-            case GEMMA2 -> llama.as(family, 4, 24.0, 50.0, 30.0);
-        };
+    static DecoderConfig tiny(Family family) {
+        DecoderConfig llama = RandomCheckpoint.Shape.TINY.config();
+        return llama.as(family, family.releasedOptions(4, 24.0));
     }
 
     @BeforeContainer
@@ -56,11 +51,11 @@ class PatchingLawsTest {
         dir = Files.createTempDirectory("locus-laws");
         root = NDManager.newBaseManager();
         for (Family family : Family.values()) {
-            LlamaModel[] models = new LlamaModel[MODELS];
+            Decoder[] models = new Decoder[MODELS];
             for (int s = 0; s < MODELS; s++) {
                 Path d = dir.resolve(family.modelType() + s);
                 RandomCheckpoint.write(d, tiny(family), DType.F32, 100 + s);
-                models[s] = LlamaModel.load(d, root);
+                models[s] = Decoder.load(d, root);
             }
             MODELS_OF.put(family, models);
         }
@@ -76,11 +71,11 @@ class PatchingLawsTest {
 
     /** A family, a random recipient/donor pair of its models, a random pair of sequences, a random point. */
     record Case(Family family, int recipient, int donor, Prompted pair, Point point) {
-        LlamaModel recipientModel() {
+        Decoder recipientModel() {
             return MODELS_OF.get(family)[recipient];
         }
 
-        LlamaModel donorModel() {
+        Decoder donorModel() {
             return MODELS_OF.get(family)[donor];
         }
     }
@@ -109,7 +104,7 @@ class PatchingLawsTest {
         }
     }
 
-    private static List<float[]> clean(LlamaModel model, Prompted pair, Schedule schedule) {
+    private static List<float[]> clean(Decoder model, Prompted pair, Schedule schedule) {
         try (NDManager work = root.newSubManager()) {
             CleanRun run = CleanRun.of(model, work, pair, schedule);
             return List.of(run.tokenLogprobs(0), run.tokenLogprobs(1));
@@ -165,7 +160,7 @@ class PatchingLawsTest {
         int position = t % sequence.length;
         Point at = Trace.modelPoint(c.point().site() == Point.Site.BLOCK_OUT
                 ? Point.residPost(c.point().layer()) : c.point());
-        LlamaModel model = c.recipientModel();
+        Decoder model = c.recipientModel();
         try (NDManager work = root.newSubManager()) {
             int[] all = java.util.stream.IntStream.range(0, sequence.length).toArray();
             float[] before = model.logprobs(model.forward(work, sequence, Hook.NONE), all).toFloatArray();

@@ -5,9 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.locus.Golden;
 import dev.locus.Tolerance;
-import dev.locus.model.LlamaModel;
+import dev.locus.model.Decoder;
 import dev.locus.model.Point;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,15 +22,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 class SweepTest {
     private static NDManager root;
-    private static LlamaModel base;
-    private static LlamaModel tuned;
+    private static Decoder base;
+    private static Decoder tuned;
     private static final int LAYERS = 4;
 
     @BeforeAll
     static void load() {
         root = NDManager.newBaseManager();
-        base = LlamaModel.load(Golden.dir("tiny-f32-a"), root);
-        tuned = LlamaModel.load(Golden.dir("tiny-f32-b"), root);
+        base = Decoder.load(Golden.dir("tiny-f32-a"), root);
+        tuned = Decoder.load(Golden.dir("tiny-f32-b"), root);
     }
 
     @AfterAll
@@ -127,13 +128,33 @@ class SweepTest {
     void mismatchedModelsAreRefused(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("wider");
         dev.locus.fixtures.RandomCheckpoint.write(dir, dev.locus.fixtures.RandomCheckpoint.Shape.TINY.config(), dev.locus.model.DType.F32, 1);
-        try (LlamaModel other = LlamaModel.load(dir, root)) {
+        try (Decoder other = Decoder.load(dir, root)) {
             Sweep.ModelMismatchException e = assertThrows(Sweep.ModelMismatchException.class,
                     () -> new Sweep(base, other, Schedule.CACHED));
             assertEquals("vocab_size", e.field());
             assertThat(e.getMessage()).contains(dir.toString()).contains("261 differs from the other model's 300");
         }
         assertThat(Files.exists(dir)).isTrue();
+    }
+
+    /** A Mistral checkpoint of the same shapes computes something else at the same point names (its window). */
+    @Test
+    void modelsOfAnotherFamilyAreRefusedThoughEveryShapeMatches(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("mistral");
+        Files.createDirectories(dir);
+        Files.copy(Golden.dir("tiny-f32-b").resolve("model.safetensors"), dir.resolve("model.safetensors"));
+        ObjectNode config = (ObjectNode) Golden.json(Golden.dir("tiny-f32-b").resolve("config.json"));
+        config.put("model_type", "mistral");
+        config.putArray("architectures").add("MistralForCausalLM");
+        config.remove("rope_scaling");
+        config.put("sliding_window", 4);
+        Files.writeString(dir.resolve("config.json"), config.toString());
+        try (Decoder other = Decoder.load(dir, root)) {
+            Sweep.ModelMismatchException e = assertThrows(Sweep.ModelMismatchException.class,
+                    () -> new Sweep(base, other, Schedule.CACHED));
+            assertEquals("model_type", e.field());
+            assertThat(e.getMessage()).contains(dir.toString()).contains("\"mistral\" differs from the other model's \"llama\"");
+        }
     }
 
     @Test

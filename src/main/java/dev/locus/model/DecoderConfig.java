@@ -13,18 +13,14 @@ import java.util.List;
 
 /**
  * The fields of a Hugging Face config.json that the forward pass uses, for every {@link Family}
- * locus reads: Llama-3 ({@code LlamaForCausalLM}), Qwen2, Mistral and Gemma-2.
+ * locus reads (Llama, Qwen2, Mistral and Gemma-2): the shape every family shares, and the
+ * family's own options as one record.
  *
  * @param headDim the config's {@code head_dim} when present, else hidden/heads
  * @param ropeScaling llama3 frequency scaling, or null for plain RoPE
  * @param bosTokenId null when the config names none
- * @param slidingWindow keys further back than this many positions are masked on the layers
- *     {@link Family#windowed} names; null: no window
- * @param queryPreAttnScalar Gemma-2's attention scale is its inverse square root; null: head_dim
- * @param attnLogitSoftcap attention scores become cap * tanh(score / cap); null: none
- * @param finalLogitSoftcap the same for the final logits; null: none
  */
-public record LlamaConfig(
+public record DecoderConfig(
         int hiddenSize,
         int intermediateSize,
         int numLayers,
@@ -40,10 +36,7 @@ public record LlamaConfig(
         Integer bosTokenId,
         List<Integer> eosTokenIds,
         Family family,
-        Integer slidingWindow,
-        Double queryPreAttnScalar,
-        Double attnLogitSoftcap,
-        Double finalLogitSoftcap) {
+        FamilyOptions options) {
 
     /** The llama3 {@code rope_scaling} block. */
     public record RopeScaling(
@@ -52,28 +45,33 @@ public record LlamaConfig(
     public static final String FILE_NAME = "config.json";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    public LlamaConfig {
+    public DecoderConfig {
         eosTokenIds = List.copyOf(eosTokenIds);
     }
 
-    /** A Llama-3 config: no window, no soft-capping, the usual attention scale. */
-    public LlamaConfig(int hiddenSize, int intermediateSize, int numLayers, int numHeads, int numKvHeads, int headDim, double rmsNormEps,
+    /** A Llama config: no window, no soft-capping, the usual attention scale. */
+    public DecoderConfig(int hiddenSize, int intermediateSize, int numLayers, int numHeads, int numKvHeads, int headDim, double rmsNormEps,
             double ropeTheta, RopeScaling ropeScaling, boolean tieWordEmbeddings, int vocabSize, int maxPositionEmbeddings,
             Integer bosTokenId, List<Integer> eosTokenIds) {
         this(hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, headDim, rmsNormEps, ropeTheta, ropeScaling,
-                tieWordEmbeddings, vocabSize, maxPositionEmbeddings, bosTokenId, eosTokenIds, Family.LLAMA, null, null, null, null);
+                tieWordEmbeddings, vocabSize, maxPositionEmbeddings, bosTokenId, eosTokenIds, Family.LLAMA, FamilyOptions.NONE);
     }
 
     /** The same config in another family with that family's options (for generators and tests). */
-    public LlamaConfig as(Family other, Integer window, Double queryScalar, Double attnSoftcap, Double finalSoftcap) {
-        return new LlamaConfig(hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, headDim, rmsNormEps, ropeTheta,
+    public DecoderConfig as(Family other, FamilyOptions otherOptions) {
+        return new DecoderConfig(hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, headDim, rmsNormEps, ropeTheta,
                 other == Family.LLAMA ? ropeScaling : null, tieWordEmbeddings, vocabSize, maxPositionEmbeddings, bosTokenId, eosTokenIds,
-                other, window, queryScalar, attnSoftcap, finalSoftcap);
+                other, otherOptions);
     }
 
     /** The sliding window at {@code layer}, or null where every earlier position is seen. */
     public Integer windowAt(int layer) {
-        return slidingWindow != null && family.windowed(layer) ? slidingWindow : null;
+        return options.slidingWindow() != null && family.windowed(layer) ? options.slidingWindow() : null;
+    }
+
+    /** Every tensor a checkpoint of this config holds, by role, in its family's layout and file order. */
+    public List<Layout.Tensor> tensors() {
+        return family.layout().tensors(this);
     }
 
     /** Query heads sharing one key/value head. */
@@ -82,7 +80,7 @@ public record LlamaConfig(
     }
 
     /** Reads and validates {@code dir/config.json}. */
-    public static LlamaConfig read(Path dir) {
+    public static DecoderConfig read(Path dir) {
         Path file = dir.resolve(FILE_NAME);
         if (!Files.isRegularFile(file)) {
             throw new ConfigException(file, "(file)", "not found: a checkpoint directory needs config.json");
@@ -91,14 +89,14 @@ public record LlamaConfig(
         return parse(file, root);
     }
 
-    static LlamaConfig parse(Path file, JsonNode root) {
-        Fields f = new Fields(file, root);
+    static DecoderConfig parse(Path file, JsonNode root) {
+        ConfigFields f = new ConfigFields(file, root);
         Family family = family(file, root);
-        String act = family == Family.GEMMA2 ? f.optText("hidden_activation", f.optText("hidden_act", "gelu_pytorch_tanh"))
-                : f.optText("hidden_act", "silu");
-        String expectedAct = family.activation() == Family.Activation.SILU ? "silu" : "gelu_pytorch_tanh";
+        String expectedAct = activationName(family);
+        String act = family == Family.GEMMA2 ? f.optText("hidden_activation", f.optText("hidden_act", expectedAct))
+                : f.optText("hidden_act", expectedAct);
         if (!act.equals(expectedAct)) {
-            throw new ConfigException(file, family == Family.GEMMA2 ? "hidden_activation" : "hidden_act",
+            throw new ConfigException(file, family.activationKey(),
                     family.modelType() + " uses " + expectedAct + ", found \"" + act + "\"");
         }
         for (String bias : List.of("attention_bias", "mlp_bias")) {
@@ -149,28 +147,12 @@ public record LlamaConfig(
         } else if (eosNode != null && !eosNode.isNull()) {
             eos.add(f.tokenId("eos_token_id", eosNode, vocab));
         }
-        Integer window = null;
-        Double queryScalar = null;
-        Double attnSoftcap = null;
-        Double finalSoftcap = null;
-        switch (family) {
-            case LLAMA -> { }
-            case QWEN2 -> {
-                if (f.optBoolean("use_sliding_window", false)) {
-                    throw new ConfigException(file, "use_sliding_window", "true is not supported: Qwen2's window applies from "
-                            + "max_window_layers on, which locus does not compute; released Qwen2/2.5 configs set it false");
-                }
-            }
-            case MISTRAL -> window = root.hasNonNull("sliding_window") ? f.positiveInt("sliding_window") : null;
-            case GEMMA2 -> {
-                window = f.positiveInt("sliding_window");
-                queryScalar = f.positiveDouble("query_pre_attn_scalar");
-                attnSoftcap = root.hasNonNull("attn_logit_softcapping") ? f.positiveDouble("attn_logit_softcapping") : null;
-                finalSoftcap = root.hasNonNull("final_logit_softcapping") ? f.positiveDouble("final_logit_softcapping") : null;
-            }
-        }
-        return new LlamaConfig(hidden, intermediate, layers, heads, kvHeads, headDim, eps, theta, scaling,
-                tied, vocab, maxPos, bos, eos, family, window, queryScalar, attnSoftcap, finalSoftcap);
+        return new DecoderConfig(hidden, intermediate, layers, heads, kvHeads, headDim, eps, theta, scaling,
+                tied, vocab, maxPos, bos, eos, family, family.readOptions(f));
+    }
+
+    private static String activationName(Family family) {
+        return family.activation() == Family.Activation.SILU ? "silu" : "gelu_pytorch_tanh";
     }
 
     /** The family named by {@code model_type}, agreeing with {@code architectures} where both are given. */
@@ -218,7 +200,7 @@ public record LlamaConfig(
             throw new ConfigException(file, "rope_scaling.rope_type",
                     "only llama3 (or default) is supported, found \"" + type + "\"");
         }
-        Fields f = new Fields(file, node, "rope_scaling.");
+        ConfigFields f = new ConfigFields(file, node, "rope_scaling.");
         double factor = f.positiveDouble("factor");
         double low = f.positiveDouble("low_freq_factor");
         double high = f.positiveDouble("high_freq_factor");
@@ -230,15 +212,9 @@ public record LlamaConfig(
         return new RopeScaling(factor, low, high, original);
     }
 
-    /** Float32 parameters this config describes (head counted only when untied). */
+    /** Parameters this config describes: the elements of its {@link #tensors} (a tied head counted once). */
     public long parameterCount() {
-        long d = hiddenSize;
-        long attention = d * (long) numHeads * headDim * 2 + d * (long) numKvHeads * headDim * 2;
-        long biases = family.qkvBias() ? (long) numHeads * headDim + 2L * numKvHeads * headDim : 0;
-        long mlp = 3L * d * intermediateSize;
-        long perLayer = attention + biases + mlp + (family.sandwichNorms() ? 4 : 2) * d;
-        long embed = (long) vocabSize * d;
-        return embed + numLayers * perLayer + d + (tieWordEmbeddings ? 0 : embed);
+        return tensors().stream().mapToLong(Layout.Tensor::elements).sum();
     }
 
     /** The config.json text of this record, as the generators write it. */
@@ -252,32 +228,13 @@ public record LlamaConfig(
         root.put("num_attention_heads", numHeads);
         root.put("num_key_value_heads", numKvHeads);
         root.put("head_dim", headDim);
-        root.put(family == Family.GEMMA2 ? "hidden_activation" : "hidden_act",
-                family.activation() == Family.Activation.SILU ? "silu" : "gelu_pytorch_tanh");
+        root.put(family.activationKey(), activationName(family));
         root.put("rms_norm_eps", rmsNormEps);
         root.put("rope_theta", ropeTheta);
         root.put("max_position_embeddings", maxPositionEmbeddings);
         root.put("vocab_size", vocabSize);
         root.put("tie_word_embeddings", tieWordEmbeddings);
-        if (family == Family.LLAMA) {
-            root.put("attention_bias", false);
-            root.put("mlp_bias", false);
-        }
-        if (family == Family.QWEN2) {
-            root.put("use_sliding_window", false);
-        }
-        if (slidingWindow != null) {
-            root.put("sliding_window", slidingWindow);
-        }
-        if (queryPreAttnScalar != null) {
-            root.put("query_pre_attn_scalar", queryPreAttnScalar);
-        }
-        if (attnLogitSoftcap != null) {
-            root.put("attn_logit_softcapping", attnLogitSoftcap);
-        }
-        if (finalLogitSoftcap != null) {
-            root.put("final_logit_softcapping", finalLogitSoftcap);
-        }
+        family.writeOptions(options, root);
         if (bosTokenId != null) {
             root.put("bos_token_id", bosTokenId);
         }
@@ -299,67 +256,6 @@ public record LlamaConfig(
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
         } catch (IOException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    /** Typed, range-checked reads of one JSON object's fields. */
-    private record Fields(Path file, JsonNode node, String prefix) {
-        Fields(Path file, JsonNode node) {
-            this(file, node, "");
-        }
-
-        private JsonNode required(String name) {
-            JsonNode v = node.get(name);
-            if (v == null || v.isNull()) {
-                throw new ConfigException(file, prefix + name, "missing");
-            }
-            return v;
-        }
-
-        int positiveInt(String name) {
-            JsonNode v = required(name);
-            if (!v.isIntegralNumber() || !v.canConvertToInt()) {
-                throw new ConfigException(file, prefix + name, "expected an integer, found " + v);
-            }
-            if (v.intValue() <= 0) {
-                throw new ConfigException(file, prefix + name, "must be positive, found " + v.intValue());
-            }
-            return v.intValue();
-        }
-
-        double positiveDouble(String name) {
-            JsonNode v = required(name);
-            if (!v.isNumber()) {
-                throw new ConfigException(file, prefix + name, "expected a number, found " + v);
-            }
-            double d = v.doubleValue();
-            if (!(d > 0) || Double.isInfinite(d)) {
-                throw new ConfigException(file, prefix + name, "must be positive and finite, found " + v);
-            }
-            return d;
-        }
-
-        boolean optBoolean(String name, boolean fallback) {
-            JsonNode v = node.get(name);
-            if (v == null || v.isNull()) {
-                return fallback;
-            }
-            if (!v.isBoolean()) {
-                throw new ConfigException(file, prefix + name, "expected true or false, found " + v);
-            }
-            return v.booleanValue();
-        }
-
-        String optText(String name, String fallback) {
-            JsonNode v = node.get(name);
-            return v == null || v.isNull() ? fallback : v.asText();
-        }
-
-        int tokenId(String name, JsonNode v, int vocab) {
-            if (!v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() < 0 || v.intValue() >= vocab) {
-                throw new ConfigException(file, prefix + name, "expected a token id in [0, " + vocab + "), found " + v);
-            }
-            return v.intValue();
         }
     }
 }

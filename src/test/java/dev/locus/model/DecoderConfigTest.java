@@ -15,7 +15,7 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class LlamaConfigTest {
+class DecoderConfigTest {
     @TempDir
     Path tmp;
 
@@ -30,19 +30,19 @@ class LlamaConfigTest {
 
     private ConfigException rejects(Consumer<ObjectNode> edit) throws IOException {
         Path dir = editedConfig(edit);
-        ConfigException e = assertThrows(ConfigException.class, () -> LlamaConfig.read(dir));
+        ConfigException e = assertThrows(ConfigException.class, () -> DecoderConfig.read(dir));
         assertThat(e.getMessage()).startsWith(dir.resolve("config.json") + ": " + e.field() + ": ");
         return e;
     }
 
     @Test
     void readsGoldenConfigs() {
-        LlamaConfig a = LlamaConfig.read(Golden.dir("tiny-f32-a"));
+        DecoderConfig a = DecoderConfig.read(Golden.dir("tiny-f32-a"));
         assertEquals(16, a.headDim());
         assertEquals(2, a.kvGroups());
         assertEquals(32.0, a.ropeScaling().factor());
         assertEquals(8192, a.ropeScaling().originalMaxPositionEmbeddings());
-        LlamaConfig hd = LlamaConfig.read(Golden.dir("tiny-f16-untied-hd"));
+        DecoderConfig hd = DecoderConfig.read(Golden.dir("tiny-f16-untied-hd"));
         assertEquals(32, hd.headDim());
         assertNull(hd.ropeScaling());
         assertThat(hd.tieWordEmbeddings()).isFalse();
@@ -50,10 +50,10 @@ class LlamaConfigTest {
 
     @Test
     void toJsonRoundTrips() throws IOException {
-        LlamaConfig a = LlamaConfig.read(Golden.dir("tiny-f32-a"));
+        DecoderConfig a = DecoderConfig.read(Golden.dir("tiny-f32-a"));
         Path dir = Files.createTempDirectory(tmp, "rt");
         Files.writeString(dir.resolve("config.json"), a.toJson());
-        assertEquals(a, LlamaConfig.read(dir));
+        assertEquals(a, DecoderConfig.read(dir));
     }
 
     @Test
@@ -110,24 +110,24 @@ class LlamaConfigTest {
     /** Each family's golden config reads into its family and options, and writes back to the same record. */
     @Test
     void everyFamilyReadsWithItsOptionsAndRoundTrips() throws IOException {
-        LlamaConfig gemma = LlamaConfig.read(Golden.dir("families/f-gemma2-s3"));
+        DecoderConfig gemma = DecoderConfig.read(Golden.dir("families/f-gemma2-s3"));
         assertEquals(Family.GEMMA2, gemma.family());
         assertEquals(16, gemma.windowAt(0));
         assertNull(gemma.windowAt(1));
-        assertEquals(24.0, gemma.queryPreAttnScalar());
-        assertEquals(50.0, gemma.attnLogitSoftcap());
-        assertEquals(30.0, gemma.finalLogitSoftcap());
-        LlamaConfig mistral = LlamaConfig.read(Golden.dir("families/f-mistral-s3"));
+        assertEquals(24.0, gemma.options().queryPreAttnScalar());
+        assertEquals(50.0, gemma.options().attnLogitSoftcap());
+        assertEquals(30.0, gemma.options().finalLogitSoftcap());
+        DecoderConfig mistral = DecoderConfig.read(Golden.dir("families/f-mistral-s3"));
         assertEquals(Family.MISTRAL, mistral.family());
         assertEquals(4096, mistral.windowAt(3));
-        LlamaConfig qwen = LlamaConfig.read(Golden.dir("families/f-qwen2-s3"));
+        DecoderConfig qwen = DecoderConfig.read(Golden.dir("families/f-qwen2-s3"));
         assertEquals(Family.QWEN2, qwen.family());
         assertNull(qwen.windowAt(0));
         assertNull(qwen.bosTokenId());
-        for (LlamaConfig c : java.util.List.of(gemma, mistral, qwen, LlamaConfig.read(Golden.dir("families/f-qwen2-untied-s3")))) {
+        for (DecoderConfig c : java.util.List.of(gemma, mistral, qwen, DecoderConfig.read(Golden.dir("families/f-qwen2-untied-s3")))) {
             Path dir = Files.createTempDirectory(tmp, c.family().modelType());
-            Files.writeString(dir.resolve(LlamaConfig.FILE_NAME), c.toJson());
-            assertEquals(c, LlamaConfig.read(dir));
+            Files.writeString(dir.resolve(DecoderConfig.FILE_NAME), c.toJson());
+            assertEquals(c, DecoderConfig.read(dir));
         }
     }
 
@@ -149,7 +149,7 @@ class LlamaConfigTest {
             }
             Path dir = Files.createTempDirectory(tmp, "family");
             json.writeValue(dir.resolve("config.json").toFile(), root);
-            ConfigException e = assertThrows(ConfigException.class, () -> LlamaConfig.read(dir), c[0] + " " + c[1]);
+            ConfigException e = assertThrows(ConfigException.class, () -> DecoderConfig.read(dir), c[0] + " " + c[1]);
             assertEquals(c[1], e.field(), e.getMessage());
         }
     }
@@ -163,6 +163,6 @@ class LlamaConfigTest {
     void brokenJson() throws IOException {
         Path dir = Files.createTempDirectory(tmp, "broken");
         Files.writeString(dir.resolve("config.json"), "{\"hidden_size\": 64,");
-        assertEquals("(json)", assertThrows(ConfigException.class, () -> LlamaConfig.read(dir)).field());
+        assertEquals("(json)", assertThrows(ConfigException.class, () -> DecoderConfig.read(dir)).field());
     }
 }

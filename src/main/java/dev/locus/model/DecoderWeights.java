@@ -10,7 +10,9 @@ import ai.djl.ndarray.types.Shape;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.IntStream;
 
 /**
@@ -19,7 +21,7 @@ import java.util.stream.IntStream;
  * that a family whose norms scale by 1 + w holds 1 + w (computed in float32 as its reference does),
  * so every norm applies its weight the same way. Owns that manager.
  */
-public final class LlamaWeights implements AutoCloseable {
+public final class DecoderWeights implements AutoCloseable {
     /**
      * One decoder block's weights, by role: the norm before attention, the projections (with q, k, v
      * biases or null), the norm on attention's output (null outside Gemma-2), the norm before the MLP,
@@ -39,7 +41,14 @@ public final class LlamaWeights implements AutoCloseable {
             NDArray gate,
             NDArray up,
             NDArray down,
-            NDArray mlpOutNorm) {}
+            NDArray mlpOutNorm) {
+        /** A block's weights from its tensors by role; a role the family lacks is null. */
+        static Layer of(Map<Role, NDArray> w) {
+            return new Layer(w.get(Role.INPUT_NORM), w.get(Role.Q), w.get(Role.K), w.get(Role.V), w.get(Role.Q_BIAS),
+                    w.get(Role.K_BIAS), w.get(Role.V_BIAS), w.get(Role.O), w.get(Role.ATTENTION_OUT_NORM), w.get(Role.MLP_NORM),
+                    w.get(Role.GATE), w.get(Role.UP), w.get(Role.DOWN), w.get(Role.MLP_OUT_NORM));
+        }
+    }
 
     /** Elements decoded per task; chunks of a tensor decode in parallel. */
     private static final int CHUNK_ELEMENTS = 1 << 23;
@@ -53,7 +62,7 @@ public final class LlamaWeights implements AutoCloseable {
     public final NDArray head;
     private final NDManager manager;
 
-    private LlamaWeights(NDManager manager, NDArray embed, List<Layer> layers, NDArray finalNorm, NDArray head) {
+    private DecoderWeights(NDManager manager, NDArray embed, List<Layer> layers, NDArray finalNorm, NDArray head) {
         this.manager = manager;
         this.embed = embed;
         this.layers = List.copyOf(layers);
@@ -61,34 +70,24 @@ public final class LlamaWeights implements AutoCloseable {
         this.head = head;
     }
 
-    public static LlamaWeights load(Checkpoint checkpoint, NDManager parent) {
-        LlamaConfig c = checkpoint.config();
+    public static DecoderWeights load(Checkpoint checkpoint, NDManager parent) {
+        DecoderConfig c = checkpoint.config();
         NDManager manager = parent.newSubManager();
         try (NDManager host = NDManager.newBaseManager(Device.cpu())) {
             Loader loader = new Loader(checkpoint, host, manager);
-            NDArray embed = loader.tensor(WeightNames.EMBED);
+            Layout layout = c.family().layout();
+            NDArray embed = loader.tensor(Layout.name(Role.EMBED), Role.EMBED);
             List<Layer> layers = new ArrayList<>();
-            Family f = c.family();
             for (int l = 0; l < c.numLayers(); l++) {
-                layers.add(new Layer(
-                        loader.norm(WeightNames.inputNorm(l)),
-                        loader.tensor(WeightNames.q(l)),
-                        loader.tensor(WeightNames.k(l)),
-                        loader.tensor(WeightNames.v(l)),
-                        f.qkvBias() ? loader.tensor(WeightNames.qBias(l)) : null,
-                        f.qkvBias() ? loader.tensor(WeightNames.kBias(l)) : null,
-                        f.qkvBias() ? loader.tensor(WeightNames.vBias(l)) : null,
-                        loader.tensor(WeightNames.o(l)),
-                        f.sandwichNorms() ? loader.norm(WeightNames.postNorm(l)) : null,
-                        loader.norm(f.sandwichNorms() ? WeightNames.preFeedforwardNorm(l) : WeightNames.postNorm(l)),
-                        loader.tensor(WeightNames.gate(l)),
-                        loader.tensor(WeightNames.up(l)),
-                        loader.tensor(WeightNames.down(l)),
-                        f.sandwichNorms() ? loader.norm(WeightNames.postFeedforwardNorm(l)) : null));
+                Map<Role, NDArray> block = new EnumMap<>(Role.class);
+                for (Role role : layout.blockRoles()) {
+                    block.put(role, loader.tensor(layout.name(role, l), role));
+                }
+                layers.add(Layer.of(block));
             }
-            NDArray finalNorm = loader.norm(WeightNames.FINAL_NORM);
-            NDArray head = c.tieWordEmbeddings() ? embed : loader.tensor(WeightNames.LM_HEAD);
-            return new LlamaWeights(manager, embed, layers, finalNorm, head);
+            NDArray finalNorm = loader.tensor(Layout.name(Role.FINAL_NORM), Role.FINAL_NORM);
+            NDArray head = c.tieWordEmbeddings() ? embed : loader.tensor(Layout.name(Role.HEAD), Role.HEAD);
+            return new DecoderWeights(manager, embed, layers, finalNorm, head);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -100,13 +99,13 @@ public final class LlamaWeights implements AutoCloseable {
      * array is kept as it is, on a GPU it is copied over and the host copy freed at once.
      */
     private record Loader(Checkpoint checkpoint, NDManager host, NDManager target) {
-        /** A norm weight as the forward applies it: 1 + w where the family stores offsets. */
-        NDArray norm(String name) {
-            NDArray w = tensor(name);
-            return checkpoint.config().family().unitOffsetNorms() ? w.addi(1f) : w;
+        /** A tensor as the forward applies it: a norm weight as 1 + w where the family stores offsets. */
+        NDArray tensor(String name, Role role) {
+            NDArray w = stored(name);
+            return role.kind() == Role.Kind.NORM && checkpoint.config().family().unitOffsetNorms() ? w.addi(1f) : w;
         }
 
-        NDArray tensor(String name) {
+        private NDArray stored(String name) {
             NDArray decoded = decoded(name);
             if (target.getDevice().equals(Device.cpu())) {
                 decoded.attach(target);

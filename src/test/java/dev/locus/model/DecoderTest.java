@@ -22,7 +22,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The forward pass against Hugging Face transformers on every golden checkpoint. */
-class LlamaModelTest {
+class DecoderTest {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"tiny-f32-a", "tiny-f32-b", "tiny-bf16", "tiny-f16-untied-hd", "tiny-sharded"})
@@ -41,7 +41,7 @@ class LlamaModelTest {
     @ValueSource(strings = {"f-qwen2-s3", "f-qwen2-untied-s3", "f-mistral-s3", "f-gemma2-s3"})
     void otherFamiliesMatchTheReferenceImplementation(String name) {
         Path dir = Golden.dir("families/" + name);
-        assertEquals(Golden.json(dir.resolve("expected.json")).get("family").asText(), LlamaConfig.read(dir).family().modelType());
+        assertEquals(Golden.json(dir.resolve("expected.json")).get("family").asText(), DecoderConfig.read(dir).family().modelType());
         matchesGolden(dir, name, (expected, actual, what) -> Golden.assertRelativelyClose(expected, actual, Tolerance.RESIDUAL_RELATIVE,
                 what), Tolerance.FAMILY_LOGPROB);
     }
@@ -56,7 +56,7 @@ class LlamaModelTest {
     private static void matchesGolden(Path dir, String name, ResidualCheck residual, double logprob) {
         JsonNode expected = Golden.json(dir.resolve("expected.json"));
         try (NDManager root = NDManager.newBaseManager();
-                LlamaModel model = LlamaModel.load(dir, root)) {
+                Decoder model = Decoder.load(dir, root)) {
             int layers = model.config().numLayers();
             for (JsonNode seq : expected.get("sequences")) {
                 String what = name + " sequence " + seq.get("index").intValue();
@@ -84,7 +84,7 @@ class LlamaModelTest {
                     JsonNode completion = seq.get("completion");
                     float[] tokens = model.completionLogprobs(last, ids, completion.get("boundary").intValue());
                     Golden.assertClose(completion.get("token_logprobs"), tokens, logprob, what + " token_logprobs");
-                    assertEquals(completion.get("sum_logprob").doubleValue(), LlamaModel.sum(tokens), Tolerance.SUM, what + " sum_logprob");
+                    assertEquals(completion.get("sum_logprob").doubleValue(), Decoder.sum(tokens), Tolerance.SUM, what + " sum_logprob");
                 }
             }
         }
@@ -94,7 +94,7 @@ class LlamaModelTest {
     @ValueSource(strings = {"tiny-f32-a"})
     void logprobsAtSomePositionsEqualThoseOfTheFullPass(String name) {
         try (NDManager root = NDManager.newBaseManager();
-                LlamaModel model = LlamaModel.load(Golden.dir(name), root);
+                Decoder model = Decoder.load(Golden.dir(name), root);
                 NDManager work = root.newSubManager()) {
             int[] ids = {5, 17, 250, 3, 99, 42, 7, 1};
             NDArray last = model.forward(work, ids, Hook.NONE);
@@ -110,7 +110,7 @@ class LlamaModelTest {
     @Test
     void idsOutsideTheVocabulary() {
         try (NDManager root = NDManager.newBaseManager();
-                LlamaModel model = LlamaModel.load(Golden.dir("tiny-f32-a"), root);
+                Decoder model = Decoder.load(Golden.dir("tiny-f32-a"), root);
                 NDManager work = root.newSubManager()) {
             TokenInputException e = assertThrows(TokenInputException.class,
                     () -> model.forward(work, new int[] {1, 2, 300}, Hook.NONE));
@@ -129,7 +129,7 @@ class LlamaModelTest {
         Files.writeString(dir.resolve("config.json"),
                 Files.readString(golden.resolve("config.json")).replace("131072", "8"));
         try (NDManager root = NDManager.newBaseManager();
-                LlamaModel model = LlamaModel.load(dir, root);
+                Decoder model = Decoder.load(dir, root);
                 NDManager work = root.newSubManager()) {
             model.forward(work, new int[8], Hook.NONE);
             TokenInputException e = assertThrows(TokenInputException.class, () -> model.forward(work, new int[9], Hook.NONE));
@@ -140,7 +140,7 @@ class LlamaModelTest {
     @Test
     void resumingFromALayerEqualsTheFullPass() {
         try (NDManager root = NDManager.newBaseManager();
-                LlamaModel model = LlamaModel.load(Golden.dir("tiny-f32-a"), root);
+                Decoder model = Decoder.load(Golden.dir("tiny-f32-a"), root);
                 NDManager work = root.newSubManager()) {
             int[] ids = {5, 17, 250, 3, 99, 42, 7, 1};
             Map<Point, NDArray> captured = new HashMap<>();
@@ -164,7 +164,7 @@ class LlamaModelTest {
     @Test
     void aContinuationOverACachedPrefixEqualsTheFullPass() {
         try (NDManager root = NDManager.newBaseManager();
-                LlamaModel model = LlamaModel.load(Golden.dir("tiny-f16-untied-hd"), root);
+                Decoder model = Decoder.load(Golden.dir("tiny-f16-untied-hd"), root);
                 NDManager work = root.newSubManager()) {
             int[] prompt = {5, 17, 250, 3, 99};
             int[] completion = {42, 7, 1, 200};
@@ -188,7 +188,7 @@ class LlamaModelTest {
     @Test
     void stackedRunsEqualEachRunAlone() {
         try (NDManager root = NDManager.newBaseManager();
-                LlamaModel model = LlamaModel.load(Golden.dir("tiny-f32-a"), root);
+                Decoder model = Decoder.load(Golden.dir("tiny-f32-a"), root);
                 NDManager work = root.newSubManager()) {
             int[] prompt = {5, 17, 250, 3, 99};
             KvCache cache = new KvCache(model.config().numLayers(), prompt.length);
@@ -196,14 +196,14 @@ class LlamaModelTest {
             int[] a = {42, 7, 1, 200, 13, 8};
             int[] b = {9, 11};
             int[] c = {77, 78, 79};
-            java.util.List<LlamaModel.BlockRun> runs = java.util.List.of(
-                    new LlamaModel.BlockRun(model.embed(work, a), 2, null, Packing.contiguous(0, a.length)),
-                    new LlamaModel.BlockRun(model.embed(work, b), 0, cache, Packing.contiguous(prompt.length, b.length)),
-                    new LlamaModel.BlockRun(model.embed(work, c), 1, null, new Packing(new int[] {0, 1, 1}, new int[] {0, 1, 2})),
-                    new LlamaModel.BlockRun(model.embed(work, b), model.config().numLayers(), null, Packing.contiguous(0, b.length)));
+            java.util.List<BlockRun> runs = java.util.List.of(
+                    new BlockRun(model.embed(work, a), 2, null, Packing.contiguous(0, a.length)),
+                    new BlockRun(model.embed(work, b), 0, cache, Packing.contiguous(prompt.length, b.length)),
+                    new BlockRun(model.embed(work, c), 1, null, new Packing(new int[] {0, 1, 1}, new int[] {0, 1, 2})),
+                    new BlockRun(model.embed(work, b), model.config().numLayers(), null, Packing.contiguous(0, b.length)));
             java.util.List<NDArray> together = model.runBlocksTogether(runs);
             for (int i = 0; i < runs.size(); i++) {
-                LlamaModel.BlockRun r = runs.get(i);
+                BlockRun r = runs.get(i);
                 float[] alone = model.runBlocks(r.residPre(), r.fromLayer(), Hook.NONE, r.prefix(), null, r.packing()).toFloatArray();
                 Tolerance.assertReordered(alone, together.get(i).toFloatArray(), "run " + i);
             }
@@ -213,7 +213,7 @@ class LlamaModelTest {
     @Test
     void replacingAPointChangesEverythingDownstreamOnly() {
         try (NDManager root = NDManager.newBaseManager();
-                LlamaModel model = LlamaModel.load(Golden.dir("tiny-f32-a"), root);
+                Decoder model = Decoder.load(Golden.dir("tiny-f32-a"), root);
                 NDManager work = root.newSubManager()) {
             int[] ids = {5, 17, 250, 3, 99, 42, 7, 1};
             Map<Point, NDArray> clean = new HashMap<>();
