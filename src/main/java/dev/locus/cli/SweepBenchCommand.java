@@ -88,8 +88,9 @@ public final class SweepBenchCommand implements Callable<Integer> {
         report.put("matmul_route", Gemm.choice().description());
         System.err.println("locus bench-sweep: fp32 FMA ceiling of this machine: " + ceiling.describe());
         try (NDManager root = NDManager.newBaseManager();
-                Decoder base = Decoder.load(dirs[0], root);
-                Decoder tuned = Decoder.load(dirs[1], root)) {
+                Decoder.Pair models = Decoder.loadPair(dirs[0], dirs[1], root)) {
+            Decoder base = models.first();
+            Decoder tuned = models.second();
             double[] seconds = new double[2];
             double[] margins = new double[2 * cells.size()];
             for (Schedule schedule : schedules.stream().map(n -> Schedule.valueOf(n.toUpperCase(Locale.ROOT))).toList()) {

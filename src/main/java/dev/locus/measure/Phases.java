@@ -55,8 +55,9 @@ final class Phases {
         int hidden = plan.config().hiddenSize();
         PatchPositions positions = run.positions();
         try (NDManager root = NDManager.newBaseManager(plan.device());
-                Decoder base = Decoder.load(plan.subject().base(), root);
-                Decoder tuned = Decoder.load(plan.subject().tuned(), root)) {
+                Decoder.Pair pair = Decoder.loadPair(plan.subject().base(), plan.subject().tuned(), root)) {
+            Decoder base = pair.first();
+            Decoder tuned = pair.second();
             Phases phases = new Phases(plan, root, new Sweep(base, tuned, Schedule.CACHED), journal, log, timings);
 
             PhaseUnits swept = phases.run(Phase.layerSweeps(layers, positions), Sweep.CleanRunObserver.NONE);

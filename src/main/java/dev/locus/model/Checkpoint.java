@@ -63,8 +63,10 @@ public final class Checkpoint implements AutoCloseable {
                 for (String shardName : new TreeSet<>(weightMap.values())) {
                     Path shard = dir.resolve(shardName).normalize();
                     if (!shard.startsWith(dir.normalize()) || !Files.isRegularFile(shard)) {
-                        throw new CheckpointMismatchException(index, "weight_map",
-                                "names shard \"" + shardName + "\", which is not a file in " + dir);
+                        List<String> held = weightMap.entrySet().stream().filter(w -> w.getValue().equals(shardName))
+                                .map(Map.Entry::getKey).toList();
+                        throw new CheckpointMismatchException(index, "weight_map." + held.get(0),
+                                "in shard \"" + shardName + "\" (with " + (held.size() - 1) + " more tensors), which is not a file in " + dir);
                     }
                     SafetensorsFile file = SafetensorsFile.open(shard);
                     files.add(file);

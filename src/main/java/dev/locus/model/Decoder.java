@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
 import java.util.List;
@@ -37,14 +36,53 @@ public final class Decoder implements AutoCloseable {
         this.weights = weights;
         this.invFreq = Rope.inverseFrequencies(config);
         this.source = source;
-        this.head = new Head(config, weights.finalNorm, weights.head, meter, source);
+        this.head = new Head(config, weights, meter, source);
     }
 
-    /** Opens, validates and loads a checkpoint directory. */
+    /** Opens, validates and loads a checkpoint directory, its weights held as {@code -Dlocus.weights} says. */
     public static Decoder load(Path dir, NDManager parent) {
-        try (Checkpoint checkpoint = Checkpoint.open(dir)) {
-            return new Decoder(checkpoint.config(), DecoderWeights.load(checkpoint, parent), dir.toString());
+        return load(dir, parent, DecoderWeights.Holding.fromProperty());
+    }
+
+    public static Decoder load(Path dir, NDManager parent, DecoderWeights.Holding holding) {
+        return load(dir, parent, holding, new WideningBuffers(parent));
+    }
+
+    /**
+     * Opens a pair that runs one pass at a time (a base and a tuned model, a recipient and a donor):
+     * they share one set of widening buffers, so a pair of stored models holds one block and one
+     * head in float32, not two. Closing both frees them.
+     */
+    public static Pair loadPair(Path first, Path second, NDManager parent) {
+        WideningBuffers shared = new WideningBuffers(parent);
+        DecoderWeights.Holding holding = DecoderWeights.Holding.fromProperty();
+        Decoder a = load(first, parent, holding, shared);
+        try {
+            return new Pair(a, load(second, parent, holding, shared));
+        } catch (RuntimeException e) {
+            a.close();
+            throw e;
         }
+    }
+
+    /** Two models sharing widening buffers, closed together. */
+    public record Pair(Decoder first, Decoder second) implements AutoCloseable {
+        @Override
+        public void close() {
+            try (first) {
+                second.close();
+            }
+        }
+    }
+
+    private static Decoder load(Path dir, NDManager parent, DecoderWeights.Holding holding, WideningBuffers buffers) {
+        DecoderWeights weights = DecoderWeights.load(Checkpoint.open(dir), parent, holding, buffers);
+        return new Decoder(weights.config(), weights, dir.toString());
+    }
+
+    /** How this model holds its weights (whether F16/BF16 matrices are widened per block). */
+    public DecoderWeights weights() {
+        return weights;
     }
 
     public DecoderConfig config() {
@@ -76,11 +114,9 @@ public final class Decoder implements AutoCloseable {
         for (int i = 0; i < ids.length; i++) {
             index[i] = ids[i];
         }
-        try (NDArray indexArray = work.create(index)) {
-            NDArray rows = weights.embed.get(work, new NDIndex("{}", indexArray));
-            // Gemma scales by sqrt(hidden) as a float32 scalar, before block 0 (the golden "embeddings").
-            return config.family().scaledEmbeddings() ? rows.muli((float) Math.sqrt(config.hiddenSize())) : rows;
-        }
+        NDArray rows = weights.embedRows(work, index);
+        // Gemma scales by sqrt(hidden) as a float32 scalar, before block 0 (the golden "embeddings").
+        return config.family().scaledEmbeddings() ? rows.muli((float) Math.sqrt(config.hiddenSize())) : rows;
     }
 
     /**
@@ -141,7 +177,7 @@ public final class Decoder implements AutoCloseable {
      * keep what it saw, so with one the branch outputs are handed on too.
      */
     private NDArray block(int layer, NDArray x, List<RunRows> runs, Hook hook) {
-        DecoderWeights.Layer w = weights.layers.get(layer);
+        DecoderWeights.Layer w = weights.layer(layer);
         meter.block(runs.size(), x.getShape().get(0));
         NDArray[] outlive;
         NDArray out;

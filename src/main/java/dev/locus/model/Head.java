@@ -16,21 +16,19 @@ final class Head {
     private static final int CHUNK_ROWS = 256;
 
     private final DecoderConfig config;
-    private final NDArray finalNorm;
-    private final NDArray unembedding;
+    private final DecoderWeights weights;
     private final Meter meter;
     private final String source;
 
-    Head(DecoderConfig config, NDArray finalNorm, NDArray unembedding, Meter meter, String source) {
+    Head(DecoderConfig config, DecoderWeights weights, Meter meter, String source) {
         this.config = config;
-        this.finalNorm = finalNorm;
-        this.unembedding = unembedding;
+        this.weights = weights;
         this.meter = meter;
         this.source = source;
     }
 
     NDArray finalNorm(NDArray lastResid) {
-        return Primitives.rmsNorm(lastResid, finalNorm, config.rmsNormEps());
+        return Primitives.rmsNorm(lastResid, weights.finalNorm(), config.rmsNormEps());
     }
 
     /** {@code log_softmax(head(final_norm(rows)))} at the given positions, in the manager of {@code lastResid}. */
@@ -40,7 +38,7 @@ final class Head {
         NDArray result;
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            NDArray logits = Primitives.linear(finalNorm(rows), unembedding);
+            NDArray logits = Primitives.linear(finalNorm(rows), weights.head());
             Double cap = config.options().finalLogitSoftcap();
             result = (cap == null ? logits : Primitives.softcap(logits, cap)).logSoftmax(-1);
             NDScope.unregister(result);

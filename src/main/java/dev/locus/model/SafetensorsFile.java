@@ -272,36 +272,79 @@ public final class SafetensorsFile implements AutoCloseable {
 
     /**
      * Decodes elements [first, first+count) of a float tensor into {@code dest} (native order,
-     * float32, written from its position on).
+     * float32, written from its position on), through a map of just that range, released at once.
      */
     public void decodeFloat32(Entry entry, long first, int count, ByteBuffer dest) {
-        if (!entry.dtype().isWeightType()) {
-            throw new SafetensorsFormatException(path, entry.name() + ".dtype",
-                    entry.dtype() + " cannot be decoded to float32 weights (F32, F16, BF16 only)");
-        }
+        requireWeightType(entry);
         if (first < 0 || count < 0 || first + count > entry.elementCount()) {
             throw new IndexOutOfBoundsException("elements [" + first + ", " + (first + count) + ") of " + entry.name());
         }
         int width = entry.dtype().bytes();
-        MappedByteBuffer mapped;
+        MappedByteBuffer mapped = mapRange(entry, entry.fileOffset() + first * width, (long) count * width);
         try {
-            mapped = channel.map(FileChannel.MapMode.READ_ONLY, entry.fileOffset() + first * width, (long) count * width);
-        } catch (IOException e) {
-            throw new SafetensorsFormatException(path, entry.name(), "cannot map tensor data: " + e.getMessage());
-        }
-        try {
-            mapped.order(ByteOrder.LITTLE_ENDIAN);
-            ByteBuffer out = dest.slice().order(ByteOrder.nativeOrder());
-            switch (entry.dtype()) {
-                case F32 -> copyF32(mapped, out, count);
-                case BF16 -> widenBf16(mapped.asShortBuffer(), out.asIntBuffer(), count);
-                case F16 -> widenF16(mapped.asShortBuffer(), out.asFloatBuffer(), count);
-                default -> throw new IllegalStateException(entry.dtype().name());
-            }
-            dest.position(dest.position() + count * 4);
+            widen(entry.dtype(), mapped, count, dest);
         } finally {
             MappedRegions.unmap(mapped);
         }
+    }
+
+    /**
+     * A tensor's bytes mapped in place for as long as the returned {@link MappedTensor} is open:
+     * nothing is read or decoded now, the pages are the page cache's (shared with every process
+     * that maps the file) and the kernel reads them on first touch and may drop them again.
+     */
+    public MappedTensor map(Entry entry) {
+        requireWeightType(entry);
+        long[] shape = entry.shape();
+        long rowBytes = shape.length == 0 ? entry.byteLength() : entry.byteLength() / Math.max(1, shape[0]);
+        // A Java map holds under 2 GB: a larger tensor is mapped as several runs of whole rows.
+        long rowsPerSegment = rowBytes == 0 ? 1 : Math.max(1, MappedTensor.MAX_SEGMENT_BYTES / rowBytes);
+        List<ByteBuffer> segments = new ArrayList<>();
+        try {
+            long rows = shape.length == 0 ? 1 : shape[0];
+            for (long row = 0; row < rows; row += rowsPerSegment) {
+                long n = Math.min(rowsPerSegment, rows - row);
+                segments.add(mapRange(entry, entry.fileOffset() + row * rowBytes, n * rowBytes).order(ByteOrder.LITTLE_ENDIAN));
+            }
+        } catch (RuntimeException e) {
+            segments.forEach(MappedRegions::unmap);
+            throw e;
+        }
+        return new MappedTensor(this, entry, segments, rowsPerSegment * rowBytes / entry.dtype().bytes());
+    }
+
+    private void requireWeightType(Entry entry) {
+        if (!entry.dtype().isWeightType()) {
+            throw new SafetensorsFormatException(path, entry.name() + ".dtype",
+                    entry.dtype() + " cannot be decoded to float32 weights (F32, F16, BF16 only)");
+        }
+    }
+
+    /** A read-only map of bytes [offset, offset + length) of this file, which must lie within it. */
+    private MappedByteBuffer mapRange(Entry entry, long offset, long length) {
+        try {
+            long size = channel.size();
+            if (offset + length > size) {
+                throw new SafetensorsFormatException(path, entry.name(), "its bytes end at " + (offset + length)
+                        + " but the file now holds " + size + " (truncated after it was opened?)");
+            }
+            return channel.map(FileChannel.MapMode.READ_ONLY, offset, length);
+        } catch (IOException e) {
+            throw new SafetensorsFormatException(path, entry.name(), "cannot map tensor data: " + e.getMessage());
+        }
+    }
+
+    /** {@code count} elements of {@code dtype} from {@code src}'s position on, as float32 into {@code dest}'s. */
+    static void widen(DType dtype, ByteBuffer src, int count, ByteBuffer dest) {
+        ByteBuffer in = src.slice().order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer out = dest.slice().order(ByteOrder.nativeOrder());
+        switch (dtype) {
+            case F32 -> copyF32(in.limit(count * 4), out, count);
+            case BF16 -> widenBf16(in.asShortBuffer(), out.asIntBuffer(), count);
+            case F16 -> widenF16(in.asShortBuffer(), out.asFloatBuffer(), count);
+            default -> throw new IllegalStateException(dtype.name());
+        }
+        dest.position(dest.position() + count * 4);
     }
 
     private static void copyF32(ByteBuffer src, ByteBuffer out, int count) {

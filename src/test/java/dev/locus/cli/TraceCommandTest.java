@@ -109,6 +109,57 @@ class TraceCommandTest {
         }
     }
 
+    /**
+     * Weights kept as stored are validated as fully as decoded ones, before anything runs: a
+     * truncated file, a shard the index names but the folder lacks, a weight of a non-float dtype
+     * each stop with one line naming the file and the tensor, exit 2, nothing written.
+     */
+    @Test
+    void aStoredCheckpointsBadFilesAreOneLineNamingFileAndTensor() throws IOException {
+        Path truncated = copyOf(Golden.dir("tiny-bf16"), "bf16-truncated");
+        Path weights = truncated.resolve("model.safetensors");
+        byte[] bytes = Files.readAllBytes(weights);
+        Files.write(weights, java.util.Arrays.copyOf(bytes, bytes.length - 2));
+        Path missingShard = copyOf(Golden.dir("tiny-sharded"), "sharded-missing");
+        Files.delete(missingShard.resolve("model-00002-of-00002.safetensors"));
+        Path integer = copyOf(Golden.dir("tiny-bf16"), "bf16-integer");
+        retype(integer.resolve("model.safetensors"), "model.layers.1.mlp.up_proj.weight");
+        for (String[] c : new String[][] {
+                {truncated.toString(), "model.safetensors: ", "data_offsets", "truncated"},
+                {missingShard.toString(), "model.safetensors.index.json: weight_map.model.", "model-00002-of-00002.safetensors", "not a file"},
+                {integer.toString(), "model.safetensors: model.layers.1.mlp.up_proj.weight.dtype: I16 is not a weight type"}}) {
+            Path out = tmp.resolve("never-" + Path.of(c[0]).getFileName() + ".json");
+            Cli r = Cli.run("trace", "--model", c[0], "--ids", "1,2,3", "--out", out.toString());
+            assertEquals(Main.BAD_INPUT, r.code(), r.err());
+            assertThat(r.err().strip().lines().count()).as(r.err()).isEqualTo(1);
+            assertThat(r.err()).contains(c[0]).contains(java.util.Arrays.copyOfRange(c, 1, c.length));
+            assertThat(out).doesNotExist();
+        }
+    }
+
+    /** The header of a BF16 file with one tensor's dtype named I16 (the same width, so only the type is wrong). */
+    private static void retype(Path file, String tensor) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        int length = (int) java.nio.ByteBuffer.wrap(bytes, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        String header = new String(bytes, 8, length, java.nio.charset.StandardCharsets.UTF_8);
+        int at = header.indexOf("\"dtype\":\"BF16\"", header.indexOf("\"" + tensor + "\""));
+        assertThat(at).as("the tensor's dtype in the header").isPositive();
+        String retyped = header.substring(0, at) + "\"dtype\":\"I16\" " + header.substring(at + "\"dtype\":\"BF16\"".length());
+        System.arraycopy(retyped.getBytes(java.nio.charset.StandardCharsets.UTF_8), 0, bytes, 8, length);
+        Files.write(file, bytes);
+    }
+
+    private Path copyOf(Path from, String name) throws IOException {
+        Path to = tmp.resolve(name);
+        Files.createDirectories(to);
+        try (java.util.stream.Stream<Path> files = Files.list(from)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Files.copy(f, to.resolve(f.getFileName()));
+            }
+        }
+        return to;
+    }
+
     /** Rewrites a float32 safetensors file without one tensor. */
     private static void withoutTensor(Path file, String dropped) throws IOException {
         java.util.Map<String, float[]> kept = new java.util.TreeMap<>();
