@@ -35,7 +35,7 @@ public final class Profile {
         PRIMITIVES.put("Decoder.mlp", "gated MLP elementwise");
         PRIMITIVES.put("RunRows.of", "rotary tables and masks");
         PRIMITIVES.put("Decoder.embed", "embedding");
-        PRIMITIVES.put("DecoderWeights.widenInto", "widening stored weights to float32");
+        PRIMITIVES.put("WideningBuffers.widenInto", "widening stored weights to float32");
         PRIMITIVES.put("Head.logprobs", "log-softmax and gather");
         PRIMITIVES.put("Head.tokenLogprobs", "log-softmax and gather");
         PRIMITIVES.put("Decoder.attention", "attention (split, concat)");
