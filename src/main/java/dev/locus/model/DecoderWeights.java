@@ -25,7 +25,7 @@ import java.util.stream.IntStream;
  *   <li><b>as stored</b>: an F16 or BF16 matrix (embedding, projections, MLP, head) on the CPU stays
  *       2 bytes per parameter, mapped from its file ({@link MappedTensor}), and is widened to
  *       float32 when used: a block's matrices into buffers reused from block to block
- *       ({@link #layer}), the head once, on first use, the embedding row by row.
+ *       ({@link #layer}), the head a block of rows at a time ({@link #headRows}), the embedding row by row.
  * </ul>
  * Widening is exact, so both ways compute the same bits. A family whose norms scale by 1 + w holds
  * 1 + w (computed in float32 as its reference does), so every norm applies its weight the same way.
@@ -213,9 +213,21 @@ public final class DecoderWeights implements AutoCloseable {
         return finalNorm;
     }
 
-    /** The unembedding as float32, widened into the head buffer where it is stored. */
-    NDArray head() {
-        return head.resident() != null ? head.resident() : buffers.head(head.stored());
+    /**
+     * {@code x W^T} for unembedding rows {@code [first, first + rows)}: a stored head widened into
+     * the head buffer, a resident one read in place when whole, else through a copy of the rows
+     * freed at once.
+     */
+    NDArray headProduct(NDArray x, int first, int rows) {
+        if (head.resident() == null) {
+            return Primitives.linear(x, buffers.headRows(head.stored(), first, rows));
+        }
+        if (first == 0 && rows == config().vocabSize()) {
+            return Primitives.linear(x, head.resident());
+        }
+        try (NDArray block = head.resident().get(x.getManager(), new NDIndex(first + ":" + (first + rows)))) {
+            return Primitives.linear(x, block);
+        }
     }
 
     /** The array's own libtorch memory (writing it writes the array), or a refusal naming the tensor. */

@@ -1,6 +1,8 @@
 package dev.locus.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
@@ -14,6 +16,17 @@ import java.util.Arrays;
 final class Head {
     /** Rows per head pass: bounds the [rows][vocab] logits (256 x 128256 floats = 131 MB for Llama-3.2). */
     private static final int CHUNK_ROWS = 256;
+
+    /**
+     * Float32 bytes of the unembedding's rows taken per product. A stored head is widened one such
+     * block at a time, so a pair's memory is its stored bytes and one decoder block, not a 1.6 GB
+     * float32 head. A resident head is taken in the same blocks, so the holding never changes a bit:
+     * OpenBLAS rounds a product differently when its columns are split differently (measured: a
+     * Llama-3.2-3B head in blocks of 682 or 512 rows gives log-probs a few ulps from the whole
+     * product's), so a vocabulary wider than one block is not bit-identical to engines before the
+     * split (edc9e28); one of at most one block (every fixture and golden) is.
+     */
+    static final long BLOCK_BYTES = 8L << 20;
 
     private final DecoderConfig config;
     private final DecoderWeights weights;
@@ -38,7 +51,7 @@ final class Head {
         NDArray result;
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            NDArray logits = Primitives.linear(finalNorm(rows), weights.head());
+            NDArray logits = unembed(finalNorm(rows));
             Double cap = config.options().finalLogitSoftcap();
             result = (cap == null ? logits : Primitives.softcap(logits, cap)).logSoftmax(-1);
             NDScope.unregister(result);
@@ -49,6 +62,27 @@ final class Head {
         }
         NDScope.register(result);
         return result;
+    }
+
+    /** Rows of the unembedding per product, whatever the holding: those fitting {@link #BLOCK_BYTES}, at most the vocabulary. */
+    static int blockRows(DecoderConfig config) {
+        long fit = Math.max(1, BLOCK_BYTES / (4L * config.hiddenSize()));
+        return (int) Math.min(config.vocabSize(), fit);
+    }
+
+    /** {@code x W^T} over the vocabulary, a block of the head's rows at a time, side by side. */
+    private NDArray unembed(NDArray x) {
+        int vocab = config.vocabSize();
+        int step = blockRows(config);
+        if (step == vocab) {
+            return weights.headProduct(x, 0, vocab);
+        }
+        try (NDList blocks = new NDList()) {
+            for (int first = 0; first < vocab; first += step) {
+                blocks.add(weights.headProduct(x, first, Math.min(step, vocab - first)));
+            }
+            return NDArrays.concat(blocks, -1);
+        }
     }
 
     /** {@code log p(targets[i])} at row {@code rows[i]}, chunk by chunk; only the picked values leave native memory. */

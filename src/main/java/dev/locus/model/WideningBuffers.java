@@ -8,28 +8,31 @@ import ai.djl.ndarray.types.Shape;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.IntStream;
 
 /**
- * The float32 buffers stored matrices are widened into: one block's matrices and the head. The two
- * models of a pair share one set (they run one pass at a time), so a pair costs one block and one
- * head in float32 beside its stored bytes. Each buffer remembers whose tensor it holds and is widened
- * again only when another is asked for.
+ * The float32 buffers stored matrices are widened into: one block's matrices and one block of the
+ * head's rows. The two models of a pair share one set (they run one pass at a time), so a pair costs
+ * one block and a few MB of head in float32 beside its stored bytes. Each buffer remembers which rows
+ * of whose tensor it holds and is widened again only when others are asked for.
  */
 public final class WideningBuffers implements AutoCloseable {
-    /** Elements widened per task; chunks of a tensor widen in parallel. */
-    private static final int CHUNK_ELEMENTS = 1 << 23;
+    /** Elements widened per task (4 MB of float32); chunks of a tensor widen in parallel. */
+    private static final int CHUNK_ELEMENTS = 1 << 20;
 
     private final NDManager manager;
     private final Map<Role, Slot> block = new EnumMap<>(Role.class);
-    private Slot head;
+    /** Head rows by block height: a full block and the vocabulary's tail block. */
+    private final Map<Long, Slot> head = new HashMap<>();
     private int users;
 
-    /** A buffer and the tensor it holds now. */
+    /** A buffer and the rows it holds now. */
     private static final class Slot {
         final NDArray buffer;
         MappedTensor holds;
+        long firstRow;
 
         Slot(NDArray buffer) {
             this.buffer = buffer;
@@ -48,65 +51,65 @@ public final class WideningBuffers implements AutoCloseable {
 
     /** {@code stored} as float32 in the block buffer of its role. Valid until the role's buffer is asked for again. */
     NDArray block(Role role, MappedTensor stored) {
-        Slot slot = block.get(role);
-        if (slot == null || !slot.buffer.getShape().equals(new Shape(stored.entry().shape()))) {
-            if (slot != null) {
-                slot.buffer.close();
-            }
-            slot = new Slot(kept(stored));
-            block.put(role, slot);
-        }
-        return holding(slot, stored);
+        long[] shape = stored.entry().shape();
+        Slot slot = block.compute(role, (r, s) -> fitting(s, shape[0], shape[1]));
+        return holding(slot, stored, 0);
     }
 
-    /** {@code stored} as float32 in the head buffer. */
-    NDArray head(MappedTensor stored) {
-        if (head == null || !head.buffer.getShape().equals(new Shape(stored.entry().shape()))) {
-            if (head != null) {
-                head.buffer.close();
-            }
-            head = new Slot(kept(stored));
-        }
-        return holding(head, stored);
+    /** Rows {@code [firstRow, firstRow + rows)} of the stored head (or tied embedding) as float32, {@code [rows][hidden]}. */
+    NDArray headRows(MappedTensor stored, long firstRow, long rows) {
+        long width = stored.entry().shape()[1];
+        Slot slot = head.compute(rows, (r, s) -> fitting(s, rows, width));
+        return holding(slot, stored, firstRow);
     }
 
     /** Bytes of float32 held. */
     public long bytes() {
-        long bytes = head == null ? 0 : head.buffer.size() * 4;
+        long bytes = 0;
         for (Slot s : block.values()) {
+            bytes += s.buffer.size() * 4;
+        }
+        for (Slot s : head.values()) {
             bytes += s.buffer.size() * 4;
         }
         return bytes;
     }
 
-    private static NDArray holding(Slot slot, MappedTensor stored) {
-        if (slot.holds != stored) {
+    /** {@code slot} if its buffer is {@code [rows][width]}, else a new buffer of that shape (the old one freed). */
+    private Slot fitting(Slot slot, long rows, long width) {
+        Shape shape = new Shape(rows, width);
+        if (slot != null && slot.buffer.getShape().equals(shape)) {
+            return slot;
+        }
+        if (slot != null) {
+            slot.buffer.close();
+        }
+        // Lives as long as these buffers: first asked for inside a pass, it must not join that pass's
+        // NDScope, which frees what it registered.
+        NDArray buffer = manager.create(shape, DataType.FLOAT32);
+        NDScope.unregister(buffer);
+        return new Slot(buffer);
+    }
+
+    private static NDArray holding(Slot slot, MappedTensor stored, long firstRow) {
+        if (slot.holds != stored || slot.firstRow != firstRow) {
             slot.holds = null;
-            widenInto(stored, slot.buffer);
+            widenInto(stored, firstRow * stored.entry().shape()[1], slot.buffer);
             slot.holds = stored;
+            slot.firstRow = firstRow;
         }
         return slot.buffer;
     }
 
-    /**
-     * A buffer that lives as long as these buffers: first asked for inside a pass, it must not join
-     * that pass's NDScope, which frees what it registered.
-     */
-    private NDArray kept(MappedTensor stored) {
-        NDArray buffer = manager.create(new Shape(stored.entry().shape()), DataType.FLOAT32);
-        NDScope.unregister(buffer);
-        return buffer;
-    }
-
-    /** Widens a stored tensor into a float32 CPU array of its shape, chunks in parallel. */
-    private static void widenInto(MappedTensor stored, NDArray target) {
-        long count = stored.entry().elementCount();
+    /** Widens the stored elements from {@code first} on into a float32 CPU array, as many as it holds, chunks in parallel. */
+    private static void widenInto(MappedTensor stored, long first, NDArray target) {
+        long count = target.size();
         ByteBuffer memory = DecoderWeights.exposed(target, count, stored.entry().name());
         int chunks = Math.toIntExact((count + CHUNK_ELEMENTS - 1) / CHUNK_ELEMENTS);
         IntStream.range(0, chunks).parallel().forEach(i -> {
             long from = (long) i * CHUNK_ELEMENTS;
             int n = (int) Math.min(CHUNK_ELEMENTS, count - from);
-            stored.widen(from, n, memory.slice(Math.toIntExact(from * 4), n * 4).order(ByteOrder.nativeOrder()));
+            stored.widen(first + from, n, memory.slice(Math.toIntExact(from * 4), n * 4).order(ByteOrder.nativeOrder()));
         });
     }
 

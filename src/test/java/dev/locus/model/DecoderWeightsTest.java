@@ -3,11 +3,17 @@ package dev.locus.model;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.locus.Tolerance;
 import dev.locus.fixtures.RandomCheckpoint;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.IntStream;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,7 +27,7 @@ class DecoderWeightsTest {
         DecoderConfig config = RandomCheckpoint.Shape.TINY.config().as(Family.GEMMA2, Family.GEMMA2.releasedOptions(4, 16));
         RandomCheckpoint.write(tmp, config, DType.BF16, 11);
         int[] ids = new Random(11).ints(12, 0, config.vocabSize()).toArray();
-        int[] all = java.util.stream.IntStream.range(0, ids.length).toArray();
+        int[] all = IntStream.range(0, ids.length).toArray();
         try (NDManager root = NDManager.newBaseManager();
                 Decoder stored = Decoder.load(tmp, root, DecoderWeights.Holding.AS_STORED);
                 Decoder widened = Decoder.load(tmp, root, DecoderWeights.Holding.FLOAT32);
@@ -88,6 +94,47 @@ class DecoderWeightsTest {
             }
             assertThat(pair.first().weights().residentBytes() - normBytes(config)).as("one block and the (tied) head, shared")
                     .isEqualTo(oneBlockAndHead);
+        }
+    }
+
+    /**
+     * A head wider than one block (two blocks of 32768 rows and a short one) is widened a block at a
+     * time and multiplied in the same blocks as a resident head: the same bits either way, within
+     * float32 reordering of one whole product, and the stored model holds one block of it in float32.
+     */
+    @Test
+    void aHeadWiderThanOneBlockIsTakenABlockAtATimeWithTheSameBitsEitherWay() {
+        DecoderConfig tiny = RandomCheckpoint.Shape.TINY.config();
+        int vocab = 2 * (int) (Head.BLOCK_BYTES / (4L * tiny.hiddenSize())) + 4465;
+        DecoderConfig config = new DecoderConfig(tiny.hiddenSize(), tiny.intermediateSize(), 2, tiny.numHeads(), tiny.numKvHeads(),
+                tiny.headDim(), tiny.rmsNormEps(), tiny.ropeTheta(), tiny.ropeScaling(), false, vocab, tiny.maxPositionEmbeddings(),
+                tiny.bosTokenId(), tiny.eosTokenIds());
+        int step = Head.blockRows(config);
+        assertThat(step).isEqualTo(32768);
+        RandomCheckpoint.write(tmp, config, DType.BF16, 13);
+        int[] ids = new Random(13).ints(7, 0, vocab).toArray();
+        int[] all = IntStream.range(0, ids.length).toArray();
+        try (NDManager root = NDManager.newBaseManager();
+                Decoder stored = Decoder.load(tmp, root, DecoderWeights.Holding.AS_STORED);
+                Decoder widened = Decoder.load(tmp, root, DecoderWeights.Holding.FLOAT32);
+                NDManager work = root.newSubManager()) {
+            float[] expected = widened.logprobs(widened.forward(work, ids, Hook.NONE), all).toFloatArray();
+            assertThat(stored.logprobs(stored.forward(work, ids, Hook.NONE), all).toFloatArray()).containsExactly(expected);
+
+            long headBlocks = (long) (step + vocab % step) * config.hiddenSize() * 4;
+            long oneBlock = config.tensors().stream().filter(t -> t.role().perBlock() && t.layer() == 0 && t.role().kind() == Role.Kind.LINEAR)
+                    .mapToLong(t -> t.elements() * 4).sum();
+            assertThat(stored.weights().residentBytes() - normBytes(config)).as("one decoder block and a full and a tail block of the head")
+                    .isEqualTo(oneBlock + headBlocks);
+
+            NDArray x = work.randomNormal(new Shape(5, config.hiddenSize()));
+            float[] whole = widened.weights().headProduct(x, 0, vocab).toFloatArray();
+            float[] blocks = NDArrays.concat(new NDList(stored.weights().headProduct(x, 0, step),
+                    stored.weights().headProduct(x, step, step), stored.weights().headProduct(x, 2 * step, vocab - 2 * step)), -1).toFloatArray();
+            for (int i = 0; i < whole.length; i++) {
+                assertThat((double) blocks[i]).as("logit %d", i)
+                        .isCloseTo(whole[i], Offset.offset(Tolerance.FLOAT32_REORDER * (1 + Math.abs(whole[i]))));
+            }
         }
     }
 
