@@ -130,9 +130,12 @@ public final class MarginCommand implements Callable<Integer> {
             throw new LocusException("--limit", "--limit", "must be at least 1, found " + input.file.limit, null);
         }
         long started = System.nanoTime();
+        // A donor is run beside the recipient, so the two share one set of widening buffers.
         try (NDManager root = NDManager.newBaseManager();
-                Decoder r = Decoder.load(recipient, root);
-                Decoder d = donor == null ? null : Decoder.load(donor, root)) {
+                Decoder alone = donor == null ? Decoder.load(recipient, root) : null;
+                Decoder.Pair pair = donor == null ? null : Decoder.loadPair(recipient, donor, root)) {
+            Decoder r = pair == null ? alone : pair.first();
+            Decoder d = pair == null ? null : pair.second();
             if (d != null) {
                 Sweep.requireCompatible(r, d);
                 if (input.file != null) {

@@ -31,6 +31,14 @@ class BenchReproduceCommandTest {
                 * (80 * perPair + 40 * report.get("per_held_out_pair_subspace").asDouble()) + report.at("/seconds/svd").asDouble();
         assertThat(report.get("extrapolated_seconds").asDouble()).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-6 * expected));
         assertThat(report.get("peak_rss_bytes").asLong()).isPositive();
+        long stored = 0;
+        for (String seed : new String[] {"7", "8"}) {
+            stored += dev.locus.model.Checkpoint.open(tmp.resolve("tiny-random-seed" + seed)).weightBytes();
+        }
+        assertThat(report.get("both_models_stored_bytes").asLong()).as("the two BF16 checkpoints' tensor bytes").isEqualTo(stored);
+        assertThat(report.get("both_models_float32_bytes").asLong()).isEqualTo(2 * stored);
+        assertThat(report.get("peak_rss_vs_stored_1_1x_plus_3gb").asDouble())
+                .isCloseTo(report.get("peak_rss_bytes").asLong() / (1.1 * stored + 3e9), org.assertj.core.data.Offset.offset(1e-12));
         assertThat(report.get("matmul").asText()).isEqualTo(dev.locus.model.Gemm.choice().description());
     }
 
