@@ -41,7 +41,7 @@ public final class SweepBenchCommand implements Callable<Integer> {
     @Option(names = "--dir", defaultValue = "target/bench", description = "Where the random checkpoints live (default ${DEFAULT-VALUE}).")
     Path dir;
 
-    @Option(names = "--shape", defaultValue = "llama-3.2-1b", description = "tiny | llama-3.2-1b | qwen2.5-0.5b | gemma-2-2b | mistral-7b (default ${DEFAULT-VALUE}).")
+    @Option(names = "--shape", defaultValue = "llama-3.2-1b", description = RandomCheckpoint.Shape.CHOICES + " (default ${DEFAULT-VALUE}).")
     String shape;
 
     @Option(names = "--prompt-tokens", defaultValue = "96")
