@@ -28,7 +28,11 @@ public final class Progress implements AutoCloseable {
 
     /** As {@link #of(String, long, long)}, counting {@code unit} instead of pairs. */
     public static Progress of(String task, long total, long alreadyDone, String unit) {
-        ProgressBarBuilder builder = new ProgressBarBuilder().setTaskName(task).setInitialMax(total).setUnit(" " + unit, 1)
+        return of(task, total, alreadyDone, unit, 1);
+    }
+
+    private static Progress of(String task, long total, long alreadyDone, String unit, long unitSize) {
+        ProgressBarBuilder builder = new ProgressBarBuilder().setTaskName(task).setInitialMax(total).setUnit(" " + unit, unitSize)
                 .showSpeed(new java.text.DecimalFormat("0.000")).startsFrom(alreadyDone, Duration.ZERO);
         if (System.console() == null) {
             PrintStream err = System.err;
@@ -38,6 +42,15 @@ public final class Progress implements AutoCloseable {
             builder.setStyle(ProgressBarStyle.ASCII);
         }
         return new Progress(builder.build());
+    }
+
+    /** Bytes done of {@code total}, shown in MB, {@code alreadyDone} of them from an earlier run. */
+    public static Progress bytes(String task, long total, long alreadyDone) {
+        return of(task, total, alreadyDone, "MB", 1_000_000);
+    }
+
+    public void advance(long n) {
+        bar.stepBy(n);
     }
 
     public void step() {

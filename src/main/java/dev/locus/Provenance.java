@@ -70,6 +70,12 @@ public record Provenance(String tool, SortedMap<String, String> sha256, Long see
             }
         }
 
+        /** Several settings at once, such as where a checkpoint came from. */
+        public Builder configs(Map<String, String> entries) {
+            config.putAll(entries);
+            return this;
+        }
+
         public Builder seed(long seed) {
             this.seed = seed;
             return this;

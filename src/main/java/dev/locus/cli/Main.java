@@ -1,5 +1,6 @@
 package dev.locus.cli;
 
+import dev.locus.hub.CheckpointSource;
 import dev.locus.LocusException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -20,6 +21,7 @@ public final class Main {
 
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new Main());
+        cli.registerConverter(CheckpointSource.class, CheckpointSource::parse);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof LocusException || e instanceof IllegalArgumentException) {
                 commandLine.getErr().println("locus: " + e.getMessage());

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.locus.LocusException;
+import dev.locus.hub.CheckpointSource;
+import dev.locus.hub.HubEnvironment;
 import dev.locus.Provenance;
 import dev.locus.data.PairSampling;
 import dev.locus.data.PairsFile;
@@ -43,11 +45,18 @@ import picocli.CommandLine.Option;
 @Command(name = "margin", mixinStandardHelpOptions = true,
         description = "Preference margins (sum log p(chosen|prompt) - sum log p(rejected|prompt)), optionally under a patch.")
 public final class MarginCommand implements Callable<Integer> {
-    @Option(names = "--recipient", required = true, description = "Checkpoint whose margins are measured and patched.")
-    Path recipient;
+    @Option(names = "--recipient", required = true, paramLabel = "DIR|ORG/NAME[@REV]",
+            description = "Checkpoint whose margins are measured and patched: a folder or a Hub model.")
+    CheckpointSource recipientSource;
 
-    @Option(names = "--donor", description = "Checkpoint whose activations are patched in.")
-    Path donor;
+    @Option(names = "--donor", paramLabel = "DIR|ORG/NAME[@REV]", description = "Checkpoint whose activations are patched in: a folder or a Hub model.")
+    CheckpointSource donorSource;
+
+    /** The checkpoints as found: folders, Hub names resolved to their commits. */
+    private CheckpointSource.Located recipientFound;
+    private CheckpointSource.Located donorFound;
+    private Path recipient;
+    private Path donor;
 
     @Option(names = "--point", description = "resid_post.L, block_out.L, attn_out.L, mlp_out.L or embed.")
     String point;
@@ -119,7 +128,7 @@ public final class MarginCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Schedule order = Schedule.valueOf(schedule.toUpperCase(Locale.ROOT));
         Sweep.Cell cell = point == null ? null : cell();
-        if (cell != null && donor == null && cell.intervention().needs().contains(Intervention.Target.DONOR)) {
+        if (cell != null && donorSource == null && cell.intervention().needs().contains(Intervention.Target.DONOR)) {
             throw new IllegalArgumentException("--kind " + kind + " at --point " + point + " needs --donor");
         }
         if (cell == null && (basis != null || !kind.equals("replace") || alpha != null || !positions.equals("all"))) {
@@ -129,6 +138,11 @@ public final class MarginCommand implements Callable<Integer> {
         if (input.file != null && input.file.limit != null && input.file.limit < 1) {
             throw new LocusException("--limit", "--limit", "must be at least 1, found " + input.file.limit, null);
         }
+        HubEnvironment hub = HubEnvironment.current();
+        recipientFound = recipientSource.locate(hub, System.err);
+        recipient = recipientFound.dir();
+        donorFound = donorSource == null ? null : donorSource.locate(hub, System.err);
+        donor = donorFound == null ? null : donorFound.dir();
         long started = System.nanoTime();
         // A donor is run beside the recipient, so the two share one set of widening buffers.
         try (NDManager root = NDManager.newBaseManager();
@@ -279,8 +293,14 @@ public final class MarginCommand implements Callable<Integer> {
     private void writeProvenance(Sweep.Cell cell, Schedule order, List<PairEncoder.Encoded> encoded) throws IOException {
         Provenance.Builder p = Provenance.of("locus margin").seed(seed).checkpoint("recipient", recipient)
                 .config("recipient", recipient.toAbsolutePath()).config("schedule", order.name().toLowerCase(Locale.ROOT));
+        if (recipientFound.origin() != null) {
+            p.configs(recipientFound.origin().provenance("recipient"));
+        }
         if (donor != null) {
             p.checkpoint("donor", donor).config("donor", donor.toAbsolutePath());
+            if (donorFound.origin() != null) {
+                p.configs(donorFound.origin().provenance("donor"));
+            }
         }
         if (input.file != null) {
             p.file("pairs", input.file.pairs).config("pairs", input.file.pairs.toAbsolutePath()).config("format", input.file.format);

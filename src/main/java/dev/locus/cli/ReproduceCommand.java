@@ -9,6 +9,8 @@ import dev.locus.claims.ClaimResult;
 import dev.locus.claims.Expectations;
 import dev.locus.claims.Results;
 import dev.locus.fixtures.Fixture;
+import dev.locus.hub.CheckpointSource;
+import dev.locus.hub.HubEnvironment;
 import dev.locus.measure.Journal;
 import dev.locus.measure.Measurement;
 import dev.locus.measure.Plan;
@@ -44,11 +46,12 @@ public final class ReproduceCommand implements Callable<Integer> {
     static final int CLAIM_MISSED = 1;
     static final String JOURNAL = "journal.jsonl";
 
-    @Option(names = "--base", description = "Base checkpoint (Hugging Face layout). Without --base/--tuned: a generated localized fixture.")
-    Path base;
+    @Option(names = "--base", description = "Base checkpoint: a folder (Hugging Face layout) or a Hub model ORG/NAME[@REVISION] "
+            + "(see README \"Checkpoints from the Hugging Face Hub\"). Without --base/--tuned: a generated localized fixture.")
+    CheckpointSource base;
 
-    @Option(names = "--tuned", description = "Tuned checkpoint, same shapes and tokenizer as the base.")
-    Path tuned;
+    @Option(names = "--tuned", description = "Tuned checkpoint (a folder or ORG/NAME[@REVISION]), same shapes and tokenizer as the base.")
+    CheckpointSource tuned;
 
     @Option(names = "--pairs", description = "Preference pairs JSONL (default: the shipped datasets/hh-rlhf-test-512.jsonl).")
     Path pairs;
@@ -84,12 +87,16 @@ public final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue a killed run in --out, skipping the units its journal holds.")
     boolean resume;
 
+    /** The checkpoints as found: folders, Hub names resolved to their commits. */
+    private CheckpointSource.Located baseFound;
+    private CheckpointSource.Located tunedFound;
+
     @Override
     public Integer call() throws IOException {
         long started = System.nanoTime();
         if ((base == null) != (tuned == null)) {
-            throw new LocusException(base == null ? tuned : base, base == null ? "--base" : "--tuned",
-                    "--base and --tuned go together");
+            throw new LocusException(String.valueOf(base == null ? tuned : base), base == null ? "--base" : "--tuned",
+                    "--base and --tuned go together", null);
         }
         if (n != null && n < Plan.MIN_PAIRS) {
             throw new LocusException("--n", "--n", "at least " + Plan.MIN_PAIRS + " pairs, found " + n, null);
@@ -119,7 +126,11 @@ public final class ReproduceCommand implements Callable<Integer> {
             }
             subject = new Subject("fixture-localized", fixture.resolve("base"), fixture.resolve("tuned"), pairsFile, expectationsFile);
         } else {
-            subject = new Subject("given checkpoints", base, tuned, pairsFile, expectationsFile);
+            HubEnvironment hub = HubEnvironment.current();
+            baseFound = base.locate(hub, System.err);
+            tunedFound = tuned.locate(hub, System.err);
+            subject = new Subject("given checkpoints", baseFound.dir(), tunedFound.dir(), pairsFile, expectationsFile, baseFound.origin(),
+                    tunedFound.origin());
         }
         Plan plan = Plan.of(subject, expectations.protocol(), onDevice);
         if (accepted != null) {
@@ -206,7 +217,7 @@ public final class ReproduceCommand implements Callable<Integer> {
     private String command() {
         List<String> words = new ArrayList<>(List.of("bin/locus", "reproduce"));
         if (base != null) {
-            words.addAll(List.of("--base", base.toString(), "--tuned", tuned.toString()));
+            words.addAll(List.of("--base", baseFound.pinned(), "--tuned", tunedFound.pinned()));
         }
         if (pairs != null) {
             words.addAll(List.of("--pairs", pairs.toString()));

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.locus.Provenance;
+import dev.locus.hub.CheckpointSource;
+import dev.locus.hub.HubEnvironment;
 import dev.locus.model.Checkpoint;
 import dev.locus.model.Decoder;
 import dev.locus.model.Point;
@@ -25,8 +27,9 @@ import picocli.CommandLine.Option;
 @Command(name = "trace", mixinStandardHelpOptions = true,
         description = "Run token ids (no BOS added) through a checkpoint; write embeddings, resid_post and log-probs as JSON.")
 public final class TraceCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "Checkpoint directory (config.json, *.safetensors).")
-    Path model;
+    @Option(names = "--model", required = true, paramLabel = "DIR|ORG/NAME[@REV]",
+            description = "Checkpoint: a folder (config.json, *.safetensors) or a Hub model.")
+    CheckpointSource modelSource;
 
     @Option(names = "--ids", required = true, split = ",", description = "Token ids, comma separated, used exactly as given.")
     int[] ids;
@@ -42,6 +45,8 @@ public final class TraceCommand implements Callable<Integer> {
         if (boundary != null && (boundary < 1 || boundary >= ids.length)) {
             throw new TokenInputException("--boundary", "boundary", "must be in [1, " + (ids.length - 1) + "], found " + boundary);
         }
+        CheckpointSource.Located found = modelSource.locate(HubEnvironment.current(), System.err);
+        Path model = found.dir();
         Map<String, String> hashes;
         try (Checkpoint checkpoint = Checkpoint.open(model)) {
             hashes = checkpoint.fileHashes();
@@ -70,7 +75,7 @@ public final class TraceCommand implements Callable<Integer> {
                     json.writeFieldName("provenance");
                     json.setCodec(new ObjectMapper());
                     json.writeObject(Provenance.of("locus trace").files("model", hashes).config("model", model.toAbsolutePath())
-                            .config("boundary", boundary).config("ids", java.util.Arrays.toString(ids)).build());
+                            .configs(found.origin() == null ? Map.of() : found.origin().provenance("model")).config("boundary", boundary).config("ids", java.util.Arrays.toString(ids)).build());
                     json.writeFieldName("ids");
                     json.writeArray(ids, 0, ids.length);
                     json.writeFieldName("embeddings");

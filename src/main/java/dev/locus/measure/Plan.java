@@ -54,12 +54,17 @@ public record Plan(Subject subject, Protocol protocol, DecoderConfig config, Lis
             throw new LocusException(subject.pairs(), "pairs", "only " + pairs.size() + " of " + sample.pairs().size()
                     + " sampled pairs encode; the claims need at least " + MIN_PAIRS);
         }
-        Provenance provenance = settings(Provenance.of("locus measure"), subject, protocol, device, pairs.size(), skipped)
-                .checkpoint("base", subject.base()).checkpoint("tuned", subject.tuned())
-                .file("pairs", subject.pairs()).file("expectations", subject.expectationsFile())
-                .config("format", PairEncoder.Format.RAW.name().toLowerCase(java.util.Locale.ROOT))
-                .build();
-        return new Plan(subject, protocol, config, List.copyOf(pairs), List.copyOf(skipped), sample.heldOut(pairs), device, provenance);
+        Provenance.Builder provenance = settings(Provenance.of("locus measure"), subject, protocol, device, pairs.size(), skipped)
+                .checkpoint("base", subject.base()).checkpoint("tuned", subject.tuned());
+        if (subject.baseOrigin() != null) {
+            provenance.configs(subject.baseOrigin().provenance("base"));
+        }
+        if (subject.tunedOrigin() != null) {
+            provenance.configs(subject.tunedOrigin().provenance("tuned"));
+        }
+        provenance.file("pairs", subject.pairs()).file("expectations", subject.expectationsFile())
+                .config("format", PairEncoder.Format.RAW.name().toLowerCase(java.util.Locale.ROOT));
+        return new Plan(subject, protocol, config, List.copyOf(pairs), List.copyOf(skipped), sample.heldOut(pairs), device, provenance.build());
     }
 
     /**

@@ -104,6 +104,7 @@ public final class Report {
                 scope.put("baseline", baselineSection(results, against, dir));
             }
             scope.put("provenance", provenanceRows(results.provenance()));
+            scope.put("hubCheckpoints", hubCheckpoints(results.provenance()));
             atomically(dir.resolve(HTML), template("report.html.mustache", true).execute(scope));
             atomically(dir.resolve(MARKDOWN), template("report.md.mustache", false).execute(scope));
         } catch (IOException e) {
@@ -179,6 +180,19 @@ public final class Report {
         Map<String, Object> c = chart(id, chart, dir);
         c.put("title", title);
         return c;
+    }
+
+    /** The checkpoints named on the Hub, each with the revision asked for and the commit measured. */
+    private static List<Map<String, String>> hubCheckpoints(Provenance p) {
+        List<Map<String, String>> rows = new ArrayList<>();
+        for (String role : List.of("base", "tuned")) {
+            String repo = p.config().get(role + "_hub_repo");
+            if (repo != null) {
+                rows.add(Map.of("role", role, "repo", repo, "revision", p.config().get(role + "_hub_revision"), "commit",
+                        p.config().get(role + "_hub_commit")));
+            }
+        }
+        return rows;
     }
 
     private static List<Map<String, String>> provenanceRows(Provenance p) {

@@ -3,6 +3,9 @@ package dev.locus.claims;
 import ai.djl.Device;
 import dev.locus.TestFixtures;
 import dev.locus.fixtures.Fixture;
+import dev.locus.hub.CheckpointSource;
+import dev.locus.hub.HubEnvironment;
+import dev.locus.hub.HubOrigin;
 import dev.locus.measure.Journal;
 import dev.locus.measure.Measurement;
 import dev.locus.measure.Plan;
@@ -20,7 +23,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The checkpoint pairs the claim specs run on. With {@code -Dlocus.base=DIR -Dlocus.tuned=DIR}
+ * The checkpoint pairs the claim specs run on. With {@code -Dlocus.base=DIR -Dlocus.tuned=DIR} (each a
+ * folder or a Hub model {@code ORG/NAME[@REVISION]})
  * (and optionally {@code locus.pairs}, {@code locus.expectations}, {@code locus.baseline}): that
  * pair, its run folder {@code target/claims/}. Without: the three generated fixtures, each against
  * its own expectations, run folders {@code target/claims/fixture-KIND/}. Each subject is measured
@@ -54,8 +58,7 @@ final class ClaimSubjects {
                 throw new IllegalArgumentException("-Dlocus.base and -Dlocus.tuned go together: found only "
                         + (base == null ? "locus.tuned" : "locus.base"));
             }
-            Path expectations = Path.of(System.getProperty("locus.expectations", PAPER_EXPECTATIONS.toString()));
-            return List.of(new Subject(CUSTOM, Path.of(base), Path.of(tuned), pairs, expectations));
+            return List.of(custom(base, tuned, pairs));
         }
         if (System.getProperty("locus.baseline") != null) {
             throw new IllegalArgumentException("-Dlocus.baseline compares a run of -Dlocus.base and -Dlocus.tuned with an earlier one: "
@@ -69,6 +72,23 @@ final class ClaimSubjects {
         }
         return subjects;
     }
+
+    /**
+     * The pair the command line names, each a folder or a Hub model {@code ORG/NAME[@REVISION]}
+     * (fetched into the Hub cache once per JVM, as {@code bin/locus reproduce} fetches it).
+     */
+    private static synchronized Subject custom(String base, String tuned, Path pairs) {
+        if (custom == null) {
+            Path expectations = Path.of(System.getProperty("locus.expectations", PAPER_EXPECTATIONS.toString()));
+            HubEnvironment hub = HubEnvironment.current();
+            CheckpointSource.Located b = CheckpointSource.parse(base).locate(hub, System.err);
+            CheckpointSource.Located t = CheckpointSource.parse(tuned).locate(hub, System.err);
+            custom = new Subject(CUSTOM, b.dir(), t.dir(), pairs, expectations, b.origin(), t.origin());
+        }
+        return custom;
+    }
+
+    private static Subject custom;
 
     /** A fixture kind held to its own expectations on the shipped pairs, whatever the command line says. */
     static Subject fixture(Fixture.Kind kind) {
@@ -115,11 +135,16 @@ final class ClaimSubjects {
         if (!subject.name().equals(CUSTOM)) {
             return "mvn -B verify";
         }
-        StringBuilder c = new StringBuilder("mvn -B verify -Dgroups=claim -Dlocus.base=" + subject.base() + " -Dlocus.tuned="
-                + subject.tuned() + " -Dlocus.pairs=" + subject.pairs() + " -Dlocus.expectations=" + subject.expectationsFile());
+        StringBuilder c = new StringBuilder("mvn -B verify -Dgroups=claim -Dlocus.base=" + pinned(subject.base(), subject.baseOrigin())
+                + " -Dlocus.tuned=" + pinned(subject.tuned(), subject.tunedOrigin()) + " -Dlocus.pairs=" + subject.pairs() + " -Dlocus.expectations=" + subject.expectationsFile());
         if (baselineGiven() != null) {
             c.append(" -Dlocus.baseline=").append(baselineGiven());
         }
         return c.toString();
+    }
+
+    /** A folder as given, a Hub model at the commit it resolved to, so the command measures the same bytes later. */
+    private static String pinned(Path dir, HubOrigin origin) {
+        return origin == null ? dir.toString() : origin.pinned();
     }
 }
