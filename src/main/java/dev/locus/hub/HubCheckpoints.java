@@ -245,15 +245,16 @@ public final class HubCheckpoints {
                 if (have > 0) {
                     log.printf("locus: %s: resuming %s at byte %d of %d%n", pinned.repoId(), file, have, found.size());
                 }
+                BlobDigest digest = BlobDigest.resuming(pinned, file, found.etag(), found.size(), partial);
                 if (found.size() - have < PROGRESS_BAR_BYTES) {
-                    http().download(pinned, file, found, partial, bytes -> {});
+                    http().download(pinned, file, found, partial, digest, bytes -> {});
                     log.printf("locus: downloaded %s %s (%d bytes)%n", pinned.repoId(), file, found.size());
                 } else {
                     try (Progress progress = Progress.bytes("download " + file, found.size(), have)) {
-                        http().download(pinned, file, found, partial, progress::advance);
+                        http().download(pinned, file, found, partial, digest, progress::advance);
                     }
                 }
-                BlobDigest.verify(pinned, file, found.etag(), partial);
+                digest.verify(pinned, file, partial);
                 moveIntoPlace(partial, blob);
             }
             cache.link(pinned, commit, file, found.etag());

@@ -63,7 +63,9 @@ final class HubHttp {
         this.env = env;
         this.log = log;
         this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(CONNECT_TIMEOUT).build();
+                .connectTimeout(CONNECT_TIMEOUT)
+                // the JVM's proxy settings (-Dhttps.proxyHost=...), which the client ignores unless given them
+                .proxy(java.net.ProxySelector.getDefault()).build();
     }
 
     static URI resolveUrl(URI endpoint, HubName name, String file) {
@@ -131,11 +133,11 @@ final class HubHttp {
 
     /**
      * Appends the bytes of {@code found} from the length of {@code partial} on (a Range request), to
-     * its full size, telling {@code progress} each step in bytes; retried from where it stopped when the
+     * its full size, each written byte also given to {@code digest}, telling {@code progress} each step in bytes; retried from where it stopped when the
      * connection is cut. Throws with the bytes
      * so far kept in {@code partial}, for the next run to resume.
      */
-    void download(HubName name, String file, Found found, Path partial, LongConsumer progress) {
+    void download(HubName name, String file, Found found, Path partial, BlobDigest digest, LongConsumer progress) {
         int attemptsWithoutProgress = 0;
         while (true) {
             long have = sizeOf(partial);
@@ -148,7 +150,7 @@ final class HubHttp {
             }
             long before = have;
             try {
-                fetchFrom(name, file, found, partial, have, progress);
+                fetchFrom(name, file, found, partial, have, digest, progress);
             } catch (Unavailable e) {
                 long now = sizeOf(partial);
                 attemptsWithoutProgress = now > before ? 1 : attemptsWithoutProgress + 1;
@@ -162,7 +164,7 @@ final class HubHttp {
         }
     }
 
-    private void fetchFrom(HubName name, String file, Found found, Path partial, long offset, LongConsumer progress) {
+    private void fetchFrom(HubName name, String file, Found found, Path partial, long offset, BlobDigest digest, LongConsumer progress) {
         URI url = found.location();
         HttpResponse<InputStream> r;
         for (int redirects = 0; ; redirects++) {
@@ -204,6 +206,9 @@ final class HubHttp {
             log.printf("locus: %s: the server ignored the range request, downloading all %d bytes again%n", file, found.size());
             progress.accept(-offset);
         }
+        if (!append) {
+            digest.restart();
+        }
         byte[] buffer = new byte[BUFFER_BYTES];
         try (InputStream in = r.body();
                 FileChannel out = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -223,6 +228,7 @@ final class HubHttp {
                     while (chunk.hasRemaining()) {
                         out.write(chunk);
                     }
+                    digest.update(buffer, 0, n);
                 } catch (IOException e) {
                     throw new HubException(partial.toString(), file, "cannot write the download: " + e.getMessage() + " ("
                             + sizeOf(partial) + " of " + found.size() + " bytes are kept there; free space and run again to resume)", e);

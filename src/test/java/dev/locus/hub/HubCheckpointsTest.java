@@ -365,6 +365,16 @@ class HubCheckpointsTest {
     }
 
     @Test
+    void aFileLargerThanTheFreeSpaceIsRefusedBeforeAnyByteIsDownloaded() {
+        hub.fault("model.safetensors", new LoopbackHub.ClaimsSize(1L << 60));
+
+        HubException full = assertThrows(HubException.class, () -> fetch(REPO, env()));
+
+        assertThat(full.getMessage()).contains("model.safetensors", "GB more", "GB free", "HF_HUB_CACHE");
+        assertThat(hub.bodyRequests(modelSha())).isZero();
+    }
+
+    @Test
     void twoRunsOnOneColdCacheDownloadEachBlobOnce() throws Exception {
         hub.fault("model.safetensors", new LoopbackHub.Slow(400));
         ExecutorService two = Executors.newFixedThreadPool(2);

@@ -53,6 +53,9 @@ public final class LoopbackHub implements AutoCloseable {
     /** The CDN ignores Range and sends the whole file, every time. */
     public record IgnoresRange() implements Fault {}
 
+    /** The resolve endpoint names this size for the file instead of its own, every time. */
+    public record ClaimsSize(long bytes) implements Fault {}
+
     /** The CDN waits this long before it answers, every time: a download others overlap. */
     public record Slow(long millis) implements Fault {}
 
@@ -223,7 +226,7 @@ public final class LoopbackHub implements AutoCloseable {
                 URI location = URI.create("http://" + cdn.getAddress().getHostString() + ":" + cdn.getAddress().getPort() + "/blobs/" + sha
                         + "?signature=loopback");
                 answer(x, 302, Map.of("Location", location.toString(), "X-Repo-Commit", commit, "X-Linked-Etag", "\"" + sha + "\"",
-                        "X-Linked-Size", Long.toString(bytes.length), "ETag", "\"" + gitBlobId(("pointer " + sha).getBytes(StandardCharsets.UTF_8)) + "\""),
+                        "X-Linked-Size", Long.toString(faults.get(file) instanceof ClaimsSize c ? c.bytes() : bytes.length), "ETag", "\"" + gitBlobId(("pointer " + sha).getBytes(StandardCharsets.UTF_8)) + "\""),
                         null);
                 return;
             }
