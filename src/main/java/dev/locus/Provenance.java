@@ -39,6 +39,13 @@ public record Provenance(String tool, SortedMap<String, String> sha256, Long see
         return new Builder(tool);
     }
 
+    /** The same provenance with one more setting (one that changes no number, e.g. which runner made them). */
+    public Provenance withConfig(String key, String value) {
+        SortedMap<String, String> more = new java.util.TreeMap<>(config);
+        more.put(key, value);
+        return new Provenance(tool, sha256, seed, more, locusVersion, gitCommit, djlVersion, pytorchVersion, matmul, machine);
+    }
+
     /** Collects a provenance's inputs; the software and machine are read once, at {@link #build()}. */
     public static final class Builder {
         private final String tool;

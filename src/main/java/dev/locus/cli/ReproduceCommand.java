@@ -11,9 +11,11 @@ import dev.locus.claims.Results;
 import dev.locus.fixtures.Fixture;
 import dev.locus.hub.CheckpointSource;
 import dev.locus.hub.HubEnvironment;
+import dev.locus.measure.InProcess;
 import dev.locus.measure.Journal;
 import dev.locus.measure.Measurement;
 import dev.locus.measure.Plan;
+import dev.locus.measure.Runner;
 import dev.locus.measure.Subject;
 import dev.locus.model.ComputeDevice;
 import dev.locus.model.Point;
@@ -21,6 +23,7 @@ import dev.locus.regression.Baseline;
 import dev.locus.regression.Comparison;
 import dev.locus.regression.RunIdentity;
 import dev.locus.report.Report;
+import dev.locus.spark.SparkRunner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,8 +87,15 @@ public final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "reports/run", description = "Run folder, created with its parents; never overwritten (default ${DEFAULT-VALUE}).")
     Path out;
 
-    @Option(names = "--resume", description = "Continue a killed run in --out, skipping the units its journal holds.")
+    @Option(names = "--resume", description = "Continue a killed run in --out, skipping the units its journal holds (with or "
+            + "without --spark, whichever made them).")
     boolean resume;
+
+    @Option(names = "--spark", arity = "0..1", fallbackValue = SparkRunner.SUBMITTED, paramLabel = "MASTER",
+            description = "Run the per-pair work as Spark tasks on MASTER: local[N], local[*], spark://HOST:PORT, or any master "
+                    + "Spark takes; bare --spark under spark-submit takes its master (README \"Scale-out on Spark\"). "
+                    + "Default: in this JVM.")
+    String spark;
 
     /** The checkpoints as found: folders, Hub names resolved to their commits. */
     private CheckpointSource.Located baseFound;
@@ -139,13 +149,21 @@ public final class ReproduceCommand implements Callable<Integer> {
         Files.createDirectories(out);
         Map<String, Double> timings = new LinkedHashMap<>();
         Measurement measurement;
+        String runnerUsed = InProcess.DESCRIPTION;
         try (Journal journal = Journal.open(out.resolve(JOURNAL), Journal.identity(plan), resume)) {
             if (resume && journal.size() > 0) {
                 System.err.printf("locus reproduce: resuming %s: %d units already done%n", out, journal.size());
             }
-            measurement = plan.measure(System.err, journal, timings);
+            if (spark == null) {
+                measurement = plan.measure(System.err, journal, timings);
+            } else {
+                try (Runner runner = SparkRunner.start(spark, plan, System.err)) {
+                    measurement = plan.measure(runner, System.err, journal, timings);
+                    runnerUsed = runner.describe();
+                }
+            }
         }
-        Results results = Results.of(command(), plan.provenance(), measurement, expectations);
+        Results results = Results.of(command(), plan.provenance().withConfig(Runner.PROVENANCE_KEY, runnerUsed), measurement, expectations);
         Comparison comparison = accepted == null ? null : accepted.compare(results);
         Report.write(out, results, comparison == null ? null : new Report.Against(accepted, comparison));
         timings.put("total", (System.nanoTime() - started) / 1e9);

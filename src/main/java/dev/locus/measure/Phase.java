@@ -38,9 +38,6 @@ record Phase(PhaseName name, Coverage coverage, List<Direction> directions, Map<
         double[] read(CleanRun base, CleanRun tuned);
     }
 
-    /** One covered pair's journaled unit: its clean margins, its patched margins by {@link #marginKey}, its readout. */
-    record PairUnit(double base, double tuned, Map<String, Double> margins, double[] readout) {}
-
     /** The sites both layer sweeps patch, in the order they run. */
     static final List<Point.Site> SWEPT_SITES = List.of(Point.Site.BLOCK_OUT, Point.Site.RESID_POST);
     static final String NOISE = "noise";
@@ -118,6 +115,25 @@ record Phase(PhaseName name, Coverage coverage, List<Direction> directions, Map<
             }
         }
         return new Phase(PhaseName.SUBSPACE, Coverage.HELD_OUT_PAIRS, List.of(Direction.TUNED_TO_BASE), cells, Readout.NONE);
+    }
+
+    /** Only the two clean runs of every pair, nothing patched. */
+    static Phase cleanRunsOnly() {
+        return new Phase(PhaseName.SVD, Coverage.ALL_PAIRS, List.of(), Map.of(), Readout.NONE);
+    }
+
+    /** The phase a spec declares, built in the JVM that runs it. */
+    static Phase of(PhaseSpec spec) {
+        if (spec instanceof PhaseSpec.LayerSweeps s) {
+            return layerSweeps(s.layers(), s.positions());
+        }
+        if (spec instanceof PhaseSpec.DoseAndControls s) {
+            return doseAndControls(s.at(), s.alphas(), s.controlSeed(), s.positions());
+        }
+        if (spec instanceof PhaseSpec.Subspaces s) {
+            return subspaces(s.at(), s.top(), s.ranks(), s.draws(), s.hidden(), s.controlSeed(), s.positions());
+        }
+        return cleanRunsOnly();
     }
 
     static float[][] toFloat(double[][] rows) {

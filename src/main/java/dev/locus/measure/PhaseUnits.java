@@ -5,7 +5,7 @@ import dev.locus.patching.Direction;
 import java.util.List;
 
 /** A per-pair phase's journaled units, one per pair it covers, in pair order, read by key. */
-record PhaseUnits(List<Phase.PairUnit> units) {
+record PhaseUnits(List<PairUnit> units) {
     /** The patched margin under {@code direction} and cell key, per covered pair. */
     double[] margins(Direction direction, String cell) {
         String key = Phase.marginKey(direction, cell);
@@ -30,14 +30,14 @@ record PhaseUnits(List<Phase.PairUnit> units) {
     }
 
     double[] base() {
-        return units.stream().mapToDouble(Phase.PairUnit::base).toArray();
+        return units.stream().mapToDouble(PairUnit::base).toArray();
     }
 
     double[] tuned() {
-        return units.stream().mapToDouble(Phase.PairUnit::tuned).toArray();
+        return units.stream().mapToDouble(PairUnit::tuned).toArray();
     }
 
     double[][] readouts() {
-        return units.stream().map(Phase.PairUnit::readout).toArray(double[][]::new);
+        return units.stream().map(PairUnit::readout).toArray(double[][]::new);
     }
 }

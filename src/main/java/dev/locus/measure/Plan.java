@@ -27,6 +27,9 @@ import java.util.stream.Collectors;
 public record Plan(Subject subject, Protocol protocol, DecoderConfig config, List<Prompted> pairs, List<SkippedPair> skipped,
         boolean[] heldOut, Device device, Provenance provenance) {
 
+    /** The key of the in-process models' load seconds in {@code timings}. */
+    public static final String LOAD_MODELS_TIMING = "load_models";
+
     /** The fewest encodable pairs the claims are computed on. */
     public static final int MIN_PAIRS = 10;
 
@@ -90,12 +93,21 @@ public record Plan(Subject subject, Protocol protocol, DecoderConfig config, Lis
     }
 
     /**
-     * Runs the plan: both models loaded on its device, then every phase of the protocol; skips the
-     * units {@code journal} holds and records each one it finishes; {@code timings} receives each
-     * phase's wall seconds.
+     * Runs the plan in this JVM: both models loaded on its device ({@code timings}' {@code load_models}),
+     * then every phase of the protocol; skips the units {@code journal} holds and records each one it
+     * finishes; {@code timings} receives each phase's wall seconds.
      */
     public Measurement measure(PrintStream log, Journal journal, Map<String, Double> timings) {
-        return Phases.measure(this, log, journal, timings);
+        long started = System.nanoTime();
+        try (Runner here = new InProcess(this)) {
+            timings.put(LOAD_MODELS_TIMING, (System.nanoTime() - started) / 1e9);
+            return measure(here, log, journal, timings);
+        }
+    }
+
+    /** As {@link #measure(PrintStream, Journal, Map)}, the per-pair work on {@code runner}. */
+    public Measurement measure(Runner runner, PrintStream log, Journal journal, Map<String, Double> timings) {
+        return Phases.measure(this, runner, log, journal, timings);
     }
 
     public int heldOutCount() {

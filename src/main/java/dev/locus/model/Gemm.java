@@ -63,6 +63,18 @@ public final class Gemm {
         return c;
     }
 
+    /**
+     * Gives the products {@code threads} threads (an executor's cores per task), keeping the route's
+     * rule: under OpenBLAS libtorch's own ops stay on the calling thread.
+     */
+    public static void useThreads(int threads) {
+        if (choice().route() == Route.OPENBLAS) {
+            openblas_full.openblas_set_num_threads(threads);
+        } else {
+            JniUtils.setNumThreads(threads);
+        }
+    }
+
     /** {@code x W^T}: {@code x} is {@code [..][in]}, {@code w} is {@code [out][in]}; float32. */
     public static NDArray linear(NDArray x, NDArray w) {
         return linear(x, w, choice().route());

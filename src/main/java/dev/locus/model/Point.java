@@ -15,7 +15,7 @@ import java.util.Locale;
  * (attention plus MLP). The forward pass never emits it to a {@link Hook}; a caller computes it
  * from the two residual points ({@link #derived()}).
  */
-public record Point(Site site, int layer) {
+public record Point(Site site, int layer) implements java.io.Serializable {
     /** Where in the architecture the point sits. */
     public enum Site {
         RESID_PRE,

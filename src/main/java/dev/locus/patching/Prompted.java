@@ -6,7 +6,7 @@ import java.util.List;
  * Token ids of one prompt and its completions (a preference pair has two: chosen, rejected), used
  * exactly as given. The sequences scored are prompt + completion; the boundary K is the prompt length.
  */
-public record Prompted(String id, int[] prompt, List<int[]> completions) {
+public record Prompted(String id, int[] prompt, List<int[]> completions) implements java.io.Serializable {
     public Prompted {
         if (prompt.length == 0) {
             throw new IllegalArgumentException(id + ": empty prompt: the first completion token needs a position to be read at");

@@ -1,0 +1,24 @@
+package dev.locus.measure;
+
+import dev.locus.model.Point;
+import dev.locus.patching.PatchPositions;
+import java.io.Serializable;
+import java.util.List;
+
+/**
+ * A per-pair phase as plain serializable data, so that the JVM which runs it (this one, or an
+ * executor) builds the same {@link Phase} from it: interventions are rebuilt there, not shipped.
+ */
+public sealed interface PhaseSpec extends Serializable {
+
+    record LayerSweeps(int layers, PatchPositions positions) implements PhaseSpec {}
+
+    record DoseAndControls(Point at, List<Double> alphas, long controlSeed, PatchPositions positions) implements PhaseSpec {}
+
+    /** @param top the SVD basis at L*, the largest rank's rows */
+    record Subspaces(Point at, float[][] top, int[] ranks, int draws, int hidden, long controlSeed, PatchPositions positions)
+            implements PhaseSpec {}
+
+    /** No patch: only the clean runs, for the fit pairs' differences a resumed run lacks before its SVD. */
+    record CleanRunsOnly() implements PhaseSpec {}
+}
