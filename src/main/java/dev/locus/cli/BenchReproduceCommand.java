@@ -6,15 +6,18 @@ import dev.locus.ResidentMemory;
 import dev.locus.claims.Expectations;
 import dev.locus.fixtures.BenchCheckpoint;
 import dev.locus.fixtures.RandomCheckpoint;
+import dev.locus.measure.InProcess;
 import dev.locus.measure.Journal;
 import dev.locus.measure.Measurement;
 import dev.locus.measure.PhaseName;
 import dev.locus.measure.Plan;
 import dev.locus.measure.Run;
+import dev.locus.measure.Runner;
 import dev.locus.measure.Subject;
 import dev.locus.measure.SyntheticTokens;
 import dev.locus.model.Checkpoint;
 import dev.locus.model.Gemm;
+import dev.locus.spark.SparkRunner;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -70,6 +73,10 @@ public final class BenchReproduceCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Pair sampling and token seed (default ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--spark", paramLabel = "MASTER", description = "Run the per-pair work as Spark tasks on MASTER, as reproduce "
+            + "--spark does (the total then counts Spark's start and the executors' model loading). Default: in this JVM.")
+    String spark;
+
     @Option(names = "--out", defaultValue = "target/bench/reproduce.json", description = "Figures as JSON (default ${DEFAULT-VALUE}).")
     Path out;
 
@@ -92,7 +99,16 @@ public final class BenchReproduceCommand implements Callable<Integer> {
         long rows = plan.pairs().stream().mapToLong(p -> p.prompt().length + p.completions().stream().mapToLong(c -> c.length).sum()).sum();
         Map<String, Double> timings = new LinkedHashMap<>();
         long started = System.nanoTime();
-        Measurement measurement = plan.measure(System.err, Journal.none(), timings);
+        Measurement measurement;
+        String runner = InProcess.DESCRIPTION;
+        if (spark == null) {
+            measurement = plan.measure(System.err, Journal.none(), timings);
+        } else {
+            try (Runner onSpark = SparkRunner.start(spark, plan, System.err)) {
+                measurement = plan.measure(onSpark, System.err, Journal.none(), timings);
+                runner = onSpark.describe();
+            }
+        }
         double total = (System.nanoTime() - started) / 1e9;
 
         int held = plan.heldOutCount();
@@ -120,6 +136,7 @@ public final class BenchReproduceCommand implements Callable<Integer> {
         report.put("peak_layer", measurement.peakLayer());
         report.put("peak_chosen_by", measurement.peakChosenBy());
         report.put("matmul", Gemm.choice().description());
+        report.put(Runner.PROVENANCE_KEY, runner);
         ObjectNode phases = report.putObject("seconds");
         timings.forEach(phases::put);
         phases.put("total", total);

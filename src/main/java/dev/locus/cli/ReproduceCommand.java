@@ -149,19 +149,15 @@ public final class ReproduceCommand implements Callable<Integer> {
         Files.createDirectories(out);
         Map<String, Double> timings = new LinkedHashMap<>();
         Measurement measurement;
-        String runnerUsed = InProcess.DESCRIPTION;
-        try (Journal journal = Journal.open(out.resolve(JOURNAL), Journal.identity(plan), resume)) {
+        String runnerUsed;
+        // Spark starts before the journal opens: a cluster that refuses leaves no run half begun.
+        try (Runner runner = spark == null ? null : SparkRunner.start(spark, plan, System.err);
+                Journal journal = Journal.open(out.resolve(JOURNAL), Journal.identity(plan), resume)) {
             if (resume && journal.size() > 0) {
                 System.err.printf("locus reproduce: resuming %s: %d units already done%n", out, journal.size());
             }
-            if (spark == null) {
-                measurement = plan.measure(System.err, journal, timings);
-            } else {
-                try (Runner runner = SparkRunner.start(spark, plan, System.err)) {
-                    measurement = plan.measure(runner, System.err, journal, timings);
-                    runnerUsed = runner.describe();
-                }
-            }
+            measurement = runner == null ? plan.measure(System.err, journal, timings) : plan.measure(runner, System.err, journal, timings);
+            runnerUsed = runner == null ? InProcess.DESCRIPTION : runner.describe();
         }
         Results results = Results.of(command(), plan.provenance().withConfig(Runner.PROVENANCE_KEY, runnerUsed), measurement, expectations);
         Comparison comparison = accepted == null ? null : accepted.compare(results);

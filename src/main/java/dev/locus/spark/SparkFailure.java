@@ -8,25 +8,19 @@ final class SparkFailure {
 
     /**
      * The refusal a task raised (bad input on an executor: a checkpoint missing or different
-     * there), as the executor raised it; a cluster that went away, named by its master; anything
-     * else unchanged (a bug of ours is not the user's input).
+     * there), as the executor raised it; an application Spark ended (its master or every executor
+     * gone), named by its master; anything else unchanged (a bug of ours is not the user's input).
      */
-    static RuntimeException explain(RuntimeException failure, String master) {
+    static RuntimeException explain(Exception failure, String master, boolean applicationEnded) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof LocusException refused) {
                 return refused;
             }
         }
-        String message = String.valueOf(failure.getMessage());
-        if (message.contains("SparkContext was shut down") || message.contains("stopped SparkContext")) {
-            return new LocusException(master, "--spark", "the Spark application ended before the work did (" + firstLine(message)
-                    + "): is the master reachable and does it have workers? Spark's log above says why", failure);
+        if (applicationEnded) {
+            return new LocusException(master, "--spark", "the Spark application ended before the work did (Spark's log above says "
+                    + "why): " + failure, failure);
         }
-        return failure;
-    }
-
-    private static String firstLine(String message) {
-        int end = message.indexOf('\n');
-        return end < 0 ? message : message.substring(0, end);
+        return failure instanceof RuntimeException unchecked ? unchecked : new IllegalStateException("a Spark job failed", failure);
     }
 }

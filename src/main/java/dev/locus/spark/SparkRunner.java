@@ -75,12 +75,15 @@ public final class SparkRunner implements Runner {
         if (!local && !submitted) {
             shipCode(conf);
         }
-        conf.setIfMissing("spark.executor.extraJavaOptions", "-Dai.djl.offline=true -Dslf4j.provider=org.slf4j.simple.SimpleServiceProvider");
+        conf.setIfMissing("spark.executor.extraJavaOptions", "-Dai.djl.offline=true");
         JavaSparkContext spark;
         try {
             spark = new JavaSparkContext(conf);
         } catch (RuntimeException e) {
             throw new LocusException(chosen, "--spark", "Spark did not start: " + e.getMessage(), e);
+        }
+        if (!local) {
+            awaitExecutor(spark, chosen, log);
         }
         String version = spark.version();
         String description = String.format(Locale.ROOT, "spark %s (Spark %s, %d core%s per task)", chosen, version, taskCores,
@@ -114,8 +117,8 @@ public final class SparkRunner implements Runner {
                     return BoxedUnit.UNIT;
                 }
             }, tag);
-        } catch (RuntimeException e) {
-            throw SparkFailure.explain(e, spark.master());
+        } catch (Exception e) { // Spark's own SparkException is checked, thrown from Scala undeclared
+            throw SparkFailure.explain(e, spark.master(), spark.sc().isStopped());
         } finally {
             stage.destroy();
         }
@@ -129,6 +132,31 @@ public final class SparkRunner implements Runner {
     @Override
     public void close() {
         spark.stop();
+    }
+
+    /**
+     * Waits until the cluster gave the application an executor, or Spark gave up on the master
+     * (its registration attempts, about a minute in standalone mode): then a refusal naming it.
+     */
+    private static void awaitExecutor(JavaSparkContext spark, String master, PrintStream log) {
+        long started = System.nanoTime();
+        long told = started;
+        while (spark.sc().statusTracker().getExecutorInfos().length < 2) {
+            if (spark.sc().isStopped()) {
+                throw new LocusException(master, "--spark", "the Spark application ended before any executor joined (Spark's "
+                        + "log above says why; a master that never answered: is it running and reachable from here?)", null);
+            }
+            if (System.nanoTime() - told > 30_000_000_000L) {
+                told = System.nanoTime();
+                log.printf(Locale.ROOT, "locus measure: waiting for an executor from %s (%.0f s)%n", master, (told - started) / 1e9);
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for executors", e);
+            }
+        }
     }
 
     /**

@@ -6,14 +6,17 @@ import dev.locus.fixtures.Fixture;
 import dev.locus.hub.CheckpointSource;
 import dev.locus.hub.HubEnvironment;
 import dev.locus.hub.HubOrigin;
+import dev.locus.measure.InProcess;
 import dev.locus.measure.Journal;
 import dev.locus.measure.Measurement;
 import dev.locus.measure.Plan;
+import dev.locus.measure.Runner;
 import dev.locus.measure.Subject;
 import dev.locus.regression.Baseline;
 import dev.locus.regression.Comparison;
 import dev.locus.regression.RunIdentity;
 import dev.locus.report.Report;
+import dev.locus.spark.SparkRunner;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,7 +32,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * pair, its run folder {@code target/claims/}. Without: the three generated fixtures, each against
  * its own expectations, run folders {@code target/claims/fixture-KIND/}. Each subject is measured
  * once per JVM and shared by every spec; its run folder gets {@code results.json} and the report,
- * as {@code bin/locus reproduce} writes them.
+ * as {@code bin/locus reproduce} writes them. With {@code -Dlocus.spark=MASTER} every subject's
+ * per-pair work runs as Spark tasks, as {@code reproduce --spark MASTER} runs it.
  */
 final class ClaimSubjects {
     static final Path DEFAULT_PAIRS = TestFixtures.SHIPPED_PAIRS;
@@ -119,9 +123,19 @@ final class ClaimSubjects {
         if (baseline != null) {
             baseline.requireComparable(RunIdentity.of(plan, expectations));
         }
-        Measurement measurement = plan.measure(log, Journal.none(), new LinkedHashMap<>());
+        String spark = System.getProperty("locus.spark");
+        Measurement measurement;
+        String runner = InProcess.DESCRIPTION;
+        if (spark == null) {
+            measurement = plan.measure(log, Journal.none(), new LinkedHashMap<>());
+        } else {
+            try (Runner onSpark = SparkRunner.start(spark, plan, log)) {
+                measurement = plan.measure(onSpark, log, Journal.none(), new LinkedHashMap<>());
+                runner = onSpark.describe();
+            }
+        }
         log.printf("locus claims: %s measured in %.1f s%n", subject.name(), (System.nanoTime() - started) / 1e9);
-        Results results = Results.of(command(subject), plan.provenance(), measurement, expectations);
+        Results results = Results.of(command(subject), plan.provenance().withConfig(Runner.PROVENANCE_KEY, runner), measurement, expectations);
         Comparison comparison = baseline == null ? null : baseline.compare(results);
         Path folder = subject.name().equals(CUSTOM) ? RESULTS : RESULTS.resolve(subject.name());
         Report.write(folder, results, comparison == null ? null : new Report.Against(baseline, comparison));

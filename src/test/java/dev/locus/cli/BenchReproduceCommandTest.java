@@ -43,6 +43,19 @@ class BenchReproduceCommandTest {
     }
 
     @Test
+    void onSparkTheSameFiguresAreWrittenAndTheRunnerNamed() throws IOException {
+        Path out = tmp.resolve("reproduce-spark.json");
+        assertEquals(0, Main.run("bench-reproduce", "--shape", "tiny", "--n", "4", "--dir", tmp.toString(), "--spark", "local[2]",
+                "--out", out.toString()));
+        JsonNode report = new ObjectMapper().readTree(out.toFile());
+        assertThat(report.get("runner").asText()).startsWith("spark local[2] (Spark ").endsWith(", 2 cores per task)");
+        for (String phase : new String[] {"layer_sweeps", "dose_and_controls", "svd", "subspace_patches", "total"}) {
+            assertThat(report.at("/seconds/" + phase).asDouble()).as(phase).isPositive();
+        }
+        assertThat(report.get("extrapolated_seconds").asDouble()).isPositive();
+    }
+
+    @Test
     void needsAFittedAndAHeldOutPair() {
         assertEquals(Main.BAD_INPUT, Main.run("bench-reproduce", "--shape", "tiny", "--n", "1", "--dir", tmp.toString()));
     }
