@@ -3,6 +3,11 @@ package dev.locus.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.locus.ResidentMemory;
+import dev.locus.analysis.Svd;
+import dev.locus.bench.ScaleModel;
+import dev.locus.data.PairSampling;
+import dev.locus.data.PairsFile;
+import dev.locus.data.PreferencePair;
 import dev.locus.claims.Expectations;
 import dev.locus.fixtures.BenchCheckpoint;
 import dev.locus.fixtures.RandomCheckpoint;
@@ -22,7 +27,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -73,6 +80,10 @@ public final class BenchReproduceCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Pair sampling and token seed (default ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--executors", split = ",", defaultValue = "1,4,16,64", description = "Executor counts (each like this "
+            + "machine) the scale model predicts a --full-pair run's wall time for (default ${DEFAULT-VALUE}; README \"Scale-out on Spark\").")
+    int[] executors;
+
     @Option(names = "--spark", paramLabel = "MASTER", description = "Run the per-pair work as Spark tasks on MASTER, as reproduce "
             + "--spark does (the total then counts Spark's start and the executors' model loading). Default: in this JVM.")
     String spark;
@@ -120,6 +131,15 @@ public final class BenchReproduceCommand implements Callable<Integer> {
         // so a few measured pairs stand for the full sample in proportion to their tokens.
         double lengthScale = fullTokensPerPair / ((double) rows / n);
         double extrapolated = lengthScale * (full * (perPairSweeps + perPairDose) + fullHeld * perHeldSubspace) + timings.get(PhaseName.SVD.timing());
+        long hashing = System.nanoTime();
+        try (Checkpoint b = Checkpoint.open(base); Checkpoint t = Checkpoint.open(tuned)) {
+            b.fileHashes();
+            t.fileHashes();
+        }
+        double hashSeconds = (System.nanoTime() - hashing) / 1e9;
+        ScaleModel scale = scaleModel(pairsFile, full, run, tokens, perPairSweeps / ((double) rows / n), perPairDose / ((double) rows / n),
+                perHeldSubspace / ((double) rows / n), named.config().hiddenSize(),
+                timings.getOrDefault(Plan.LOAD_MODELS_TIMING, 0.0) + hashSeconds);
         ResidentMemory memory = ResidentMemory.now();
         long peakRss = memory.peakBytes();
         long float32Bytes = 2 * named.config().parameterCount() * 4;
@@ -147,6 +167,15 @@ public final class BenchReproduceCommand implements Callable<Integer> {
         report.put("length_scale", lengthScale);
         report.put("extrapolated_pairs", full);
         report.put("extrapolated_seconds", extrapolated);
+        ObjectNode model = report.putObject("scale_model");
+        model.put("checkpoint_hash_seconds", hashSeconds);
+        model.put("executor_start_seconds", scale.executorStartSeconds());
+        model.put("driver_seconds", scale.driverSeconds());
+        model.put("saturation_executors", scale.saturation());
+        ObjectNode predicted = model.putObject("predicted_seconds");
+        for (int e : executors) {
+            predicted.put(Integer.toString(e), scale.predict(e));
+        }
         memory.fields().forEach(report::put);
         report.put("both_models_stored_bytes", storedBytes);
         report.put("both_models_float32_bytes", float32Bytes);
@@ -160,10 +189,50 @@ public final class BenchReproduceCommand implements Callable<Integer> {
         System.err.printf(Locale.ROOT, "locus bench-reproduce: extrapolated to %d pairs (%d held out): %.0f s = %.2f h; "
                 + "%s (both models' stored weights %.2f GB, 1.1x + 3 GB = %.2f GB; in float32 %.2f GB)%n",
                 full, fullHeld, extrapolated, extrapolated / 3600, memory.describe(), storedBytes / 1e9, storedBound / 1e9, float32Bytes / 1e9);
+        System.err.printf(Locale.ROOT, "locus bench-reproduce: on Spark, %d pairs, each executor like this machine: %s; no stage gains "
+                + "beyond %d executors%n", full, java.util.Arrays.stream(executors).mapToObj(e -> String.format(Locale.ROOT, "%d: %.0f s",
+                        e, scale.predict(e))).collect(java.util.stream.Collectors.joining(", ")), scale.saturation());
         Files.createDirectories(out.toAbsolutePath().getParent());
         String json = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(report);
         Files.writeString(out, json + "\n", StandardCharsets.UTF_8);
         System.out.println(json);
         return 0;
+    }
+
+    /**
+     * The scale model of a --full-pair run: the run's own sample of that many pairs and its split,
+     * each pair's time in each stage its estimated tokens times the per-token time measured here.
+     */
+    private static ScaleModel scaleModel(Path pairsFile, int full, Run run, SyntheticTokens tokens, double sweepPerToken, double dosePerToken,
+            double subspacePerToken, int hidden, double executorStartSeconds) {
+        List<PreferencePair> sample = PairSampling.stratified(PairsFile.load(pairsFile), full, run.seed());
+        java.util.Set<String> heldOut = new java.util.HashSet<>();
+        PairSampling.split(sample, run.heldOutFraction(), run.seed()).heldOut().forEach(p -> heldOut.add(p.id()));
+        double[] lengths = sample.stream().mapToDouble(tokens::length).toArray();
+        double[] held = sample.stream().filter(p -> heldOut.contains(p.id())).mapToDouble(tokens::length).toArray();
+        int fitRows = (int) (Arrays.stream(lengths).sum() - Arrays.stream(held).sum());
+        return new ScaleModel(scaled(lengths, sweepPerToken), scaled(lengths, dosePerToken), scaled(held, subspacePerToken),
+                svdSeconds(fitRows, hidden, run.seed()), executorStartSeconds);
+    }
+
+    /**
+     * The driver's SVD at the full run's size, timed: one row per fit-pair token (prompt and both
+     * completions, as the patched positions give them) by the hidden size, random normal entries.
+     */
+    private static double svdSeconds(int rows, int hidden, long seed) {
+        java.util.Random random = new java.util.Random(seed);
+        double[][] m = new double[rows][hidden];
+        for (double[] row : m) {
+            for (int c = 0; c < hidden; c++) {
+                row[c] = random.nextGaussian();
+            }
+        }
+        long started = System.nanoTime();
+        Svd.of(m);
+        return (System.nanoTime() - started) / 1e9;
+    }
+
+    private static double[] scaled(double[] lengths, double perToken) {
+        return Arrays.stream(lengths).map(l -> l * perToken).toArray();
     }
 }

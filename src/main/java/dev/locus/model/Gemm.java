@@ -65,11 +65,16 @@ public final class Gemm {
 
     /**
      * Gives the products {@code threads} threads (an executor's cores per task), keeping the route's
-     * rule: under OpenBLAS libtorch's own ops stay on the calling thread.
+     * rule: under OpenBLAS libtorch's own ops stay on the calling thread. Called on the thread that
+     * runs the work: libtorch's OpenMP thread count is per thread, so a thread other than the one
+     * that chose the route (a Spark task's) starts with one OpenMP thread per core, and its norms
+     * and softmax would spin against OpenBLAS's threads (a 1B bench-reproduce on local[2] before
+     * this: layer sweeps 109 s against the single JVM's 87 s).
      */
     public static void useThreads(int threads) {
         if (choice().route() == Route.OPENBLAS) {
             openblas_full.openblas_set_num_threads(threads);
+            JniUtils.setNumThreads(1);
         } else {
             JniUtils.setNumThreads(threads);
         }

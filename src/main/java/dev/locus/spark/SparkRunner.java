@@ -76,6 +76,7 @@ public final class SparkRunner implements Runner {
             shipCode(conf);
         }
         conf.setIfMissing("spark.executor.extraJavaOptions", "-Dai.djl.offline=true");
+        long starting = System.nanoTime();
         JavaSparkContext spark;
         try {
             spark = new JavaSparkContext(conf);
@@ -88,7 +89,8 @@ public final class SparkRunner implements Runner {
         String version = spark.version();
         String description = String.format(Locale.ROOT, "spark %s (Spark %s, %d core%s per task)", chosen, version, taskCores,
                 taskCores == 1 ? "" : "s");
-        log.printf(Locale.ROOT, "locus measure: per-pair work on %s; one task per pair%n", description);
+        log.printf(Locale.ROOT, "locus measure: per-pair work on %s, one task per pair; Spark started in %.1f s%n", description,
+                (System.nanoTime() - starting) / 1e9);
         Checkpoints checkpoints = new Checkpoints(plan.subject().base().toAbsolutePath().toString(),
                 plan.subject().tuned().toAbsolutePath().toString(), local ? null : hashes(plan, "base"), local ? null : hashes(plan, "tuned"),
                 plan.device().getDeviceType(), plan.device().getDeviceId());
@@ -183,9 +185,8 @@ public final class SparkRunner implements Runner {
     }
 
     /**
-     * Executors need locus's classes and the libraries a Spark install lacks. From a built jar they
-     * are shipped ({@code spark.jars}: the jar and target/runtime-classpath.txt); from class folders
-     * (tests, a development tree) the executors read them at the driver's paths.
+     * Executors need locus's classes and the libraries a Spark install lacks: the jar bin/locus runs
+     * and the jars target/runtime-classpath.txt beside it lists, shipped by Spark ({@code spark.jars}).
      */
     private static void shipCode(SparkConf conf) {
         Path code;
@@ -194,16 +195,15 @@ public final class SparkRunner implements Runner {
         } catch (URISyntaxException e) {
             throw new IllegalStateException("locus's own code source is not a path", e);
         }
-        if (Files.isDirectory(code)) {
-            conf.setIfMissing("spark.executor.extraClassPath", System.getProperty("java.class.path"));
-            return;
+        Path listed = code.resolveSibling("runtime-classpath.txt");
+        if (Files.isDirectory(code) || !Files.isRegularFile(listed)) {
+            throw new LocusException(code.toString(), "--spark", "a cluster's executors are sent locus's jar and the jars "
+                    + listed.getFileName() + " beside it lists: run bin/locus (it builds them) or spark-submit (README \"Scale-out on "
+                    + "Spark\")", null);
         }
         List<String> jars = new ArrayList<>(List.of(code.toString()));
-        Path listed = code.resolveSibling("runtime-classpath.txt");
         try {
-            if (Files.isRegularFile(listed)) {
-                jars.addAll(Arrays.asList(Files.readString(listed).trim().split(java.io.File.pathSeparator)));
-            }
+            jars.addAll(Arrays.asList(Files.readString(listed).trim().split(java.io.File.pathSeparator)));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + listed, e);
         }

@@ -14,8 +14,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A Spark standalone cluster for tests: a master and workers, each its own JVM started from the
- * Spark jars Maven put beside the project (target/spark-classpath.txt), every socket on loopback
+ * A Spark standalone cluster for tests: a master and workers, each its own JVM started from
+ * Spark's jars as Maven resolves Spark alone (target/spark-home-classpath.txt), every socket on loopback
  * (SPARK_LOCAL_IP), and stopped by process id, executors first, on close or when the test JVM exits.
  */
 final class LoopbackSparkCluster implements AutoCloseable {
@@ -102,15 +102,13 @@ final class LoopbackSparkCluster implements AutoCloseable {
     }
 
     /**
-     * A SPARK_HOME whose jars/ are links to the jars Maven resolved (a worker builds its executors'
-     * classpath from SPARK_HOME/jars): Spark's own, and locus's runtime ones, since the libraries
-     * both use (SLF4J, Jackson, ...) are listed only there; slf4j-simple makes the daemons log.
+     * A SPARK_HOME whose jars/ are links to Spark's own jars, as a distribution ships them (a
+     * worker builds its executors' classpath from SPARK_HOME/jars): locus and its libraries reach
+     * the executors only as a driver ships them.
      */
     private static Path sparkHome(Path home) throws IOException {
         Path jars = Files.createDirectories(home.resolve("jars"));
-        List<String> entries = new ArrayList<>(classpathFile("spark-classpath.txt"));
-        entries.addAll(classpathFile("runtime-classpath.txt"));
-        for (String entry : entries) {
+        for (String entry : classpathFile("spark-home-classpath.txt")) {
             Path jar = Path.of(entry);
             Path link = jars.resolve(jar.getFileName());
             if (!Files.exists(link)) {
@@ -120,7 +118,7 @@ final class LoopbackSparkCluster implements AutoCloseable {
         return home;
     }
 
-    private static List<String> classpathFile(String name) throws IOException {
+    static List<String> classpathFile(String name) throws IOException {
         Path file = Path.of("target", name);
         if (!Files.isRegularFile(file)) {
             throw new IllegalStateException(file + " is missing: Maven writes it in generate-test-resources (mvn verify does)");

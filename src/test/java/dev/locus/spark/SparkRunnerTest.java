@@ -9,6 +9,7 @@ import dev.locus.TestFixtures;
 import dev.locus.cli.Main;
 import dev.locus.fixtures.Fixture;
 import dev.locus.measure.InProcess;
+import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -40,6 +41,8 @@ class SparkRunnerTest {
     static Path tmp;
 
     private static Path fixture;
+    /** locus as bin/locus runs it: its jar, with target/runtime-classpath.txt beside it. */
+    private static Path jar;
     private static JsonNode single;
     private static LoopbackSparkCluster cluster;
     private static Process unreachable;
@@ -48,6 +51,7 @@ class SparkRunnerTest {
     @BeforeAll
     static void start() throws IOException, InterruptedException {
         fixture = TestFixtures.of(Fixture.Kind.LOCALIZED).toAbsolutePath();
+        jar = LocusJar.build(tmp.resolve("lib"));
         // Spark gives a master that never answers about a minute of registration attempts: that run goes alongside the others.
         unreachableMaster = "spark://127.0.0.1:" + freePort();
         unreachable = driver(reproduce(tmp.resolve("unreachable"), "--spark", unreachableMaster), tmp.resolve("unreachable.log"));
@@ -96,10 +100,11 @@ class SparkRunnerTest {
         assertEveryUnitOnce(out);
     }
 
+    /** The driver, started by README's spark-submit recipe, killed mid-run: resumed in one JVM with no unit measured twice. */
     @Test
-    void aClusterDriverKilledMidRunIsResumedInOneJvmWithNoUnitTwice() throws IOException, InterruptedException {
+    void aSubmittedDriverKilledMidRunIsResumedInOneJvmWithNoUnitTwice() throws IOException, InterruptedException {
         Path out = tmp.resolve("killed-driver");
-        Process driver = driver(reproduce(out, "--spark", cluster.master()), tmp.resolve("killed-driver.log"));
+        Process driver = submitted(reproduce(out), tmp.resolve("killed-driver.log"));
         awaitUnits(out.resolve("journal.jsonl"), 3, driver);
         driver.destroyForcibly().waitFor();
         int before = unitsIn(out.resolve("journal.jsonl")).size();
@@ -239,14 +244,39 @@ class SparkRunnerTest {
         return driverIn(Path.of("").toAbsolutePath(), args, log);
     }
 
-    /** A driver JVM as bin/locus starts one: its module flags, offline DJL, the classes under test. */
+    /** A driver JVM as bin/locus starts one: its module flags, offline DJL, locus's jar and both classpath files' jars. */
     private static Process driverIn(Path cwd, List<String> args, Path log) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java, "-Xmx2g", "-Dai.djl.offline=true"));
         command.addAll(SparkModuleOptions.fromPom());
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        List<String> classpath = new ArrayList<>(List.of(jar.toString()));
+        classpath.addAll(LoopbackSparkCluster.classpathFile("runtime-classpath.txt"));
+        classpath.addAll(LoopbackSparkCluster.classpathFile("spark-classpath.txt"));
+        command.addAll(List.of("-cp", String.join(File.pathSeparator, classpath), Main.class.getName()));
         command.addAll(args);
         return new ProcessBuilder(command).directory(cwd.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    /**
+     * README's spark-submit recipe, spark-submit being its main class on Spark's own jars (as
+     * bin/spark-submit runs it, with the module flags its launcher adds): locus's jar, its
+     * libraries as --jars, and reproduce --spark with no master (the one spark-submit gives).
+     */
+    private static Process submitted(List<String> args, Path log) throws IOException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx2g"));
+        command.addAll(SparkModuleOptions.fromPom());
+        command.addAll(List.of("-cp", tmp.resolve("cluster/spark-home/jars") + "/*", "org.apache.spark.deploy.SparkSubmit",
+                "--master", cluster.master(), "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.driver.bindAddress=127.0.0.1",
+                "--driver-java-options", "-Dai.djl.offline=true", "--class", Main.class.getName(),
+                "--jars", String.join(",", LoopbackSparkCluster.classpathFile("runtime-classpath.txt")), jar.toString()));
+        command.addAll(args);
+        command.add("--spark");
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("SPARK_HOME", tmp.resolve("cluster/spark-home").toString());
+        pb.environment().put("SPARK_SCALA_VERSION", "2.13");
+        pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+        return pb.start();
     }
 
     /** Waits until the journal holds {@code units} finished units (besides its identity line) while the driver runs. */
