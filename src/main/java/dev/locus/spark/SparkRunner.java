@@ -84,7 +84,12 @@ public final class SparkRunner implements Runner {
             throw new LocusException(chosen, "--spark", "Spark did not start: " + e.getMessage(), e);
         }
         if (!local) {
-            awaitExecutor(spark, chosen, log);
+            try {
+                awaitExecutor(spark, chosen, log);
+            } catch (RuntimeException e) {
+                spark.stop(); // Spark's own last lines come now, before the refusal is printed
+                throw e;
+            }
         }
         String version = spark.version();
         String description = String.format(Locale.ROOT, "spark %s (Spark %s, %d core%s per task)", chosen, version, taskCores,

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.locus.TestFixtures;
 import dev.locus.fixtures.Fixture;
 import dev.locus.claims.Results;
 import dev.locus.report.Report;
@@ -27,17 +28,39 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ReproduceCommandTest {
     /** Small but above the claims' minimum, so each run takes seconds. */
-    private static final String PAIRS = "20";
+    private static final String PAIRS = "12";
 
     @TempDir
     static Path tmp;
 
     private static Path fixture;
 
+    /** Whether the two uninterrupted runs (tmp/first, tmp/second) have been made. */
+    private static boolean uninterrupted;
+
     @BeforeAll
     static void fixture() {
-        fixture = tmp.resolve("localized");
-        Fixture.generate(Fixture.Kind.LOCALIZED, 1, Path.of("datasets/hh-rlhf-test-512.jsonl"), fixture);
+        fixture = TestFixtures.of(Fixture.Kind.LOCALIZED);
+    }
+
+    /**
+     * Two uninterrupted runs of the same inputs, side by side (a fixture's products are too small to
+     * keep two cores busy), made once for the tests that read them.
+     */
+    private static synchronized void runUninterrupted() throws IOException, InterruptedException {
+        if (uninterrupted) {
+            return;
+        }
+        Process first = start(tmp.resolve("first"), false);
+        Process second = start(tmp.resolve("second"), false);
+        assertFinished(first.waitFor(), "uninterrupted run");
+        assertFinished(second.waitFor(), "second uninterrupted run");
+        uninterrupted = true;
+    }
+
+    private static Process start(Path out, boolean resume) throws IOException {
+        return new ProcessBuilder(command(out, resume)).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(tmp.resolve(out.getFileName() + ".log").toFile())).start();
     }
 
     private static List<String> command(Path out, boolean resume) {
@@ -52,14 +75,12 @@ class ReproduceCommandTest {
     }
 
     private static int runToEnd(Path out, boolean resume) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command(out, resume)).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(tmp.resolve(out.getFileName() + ".log").toFile())).start();
-        return p.waitFor();
+        return start(out, resume).waitFor();
     }
 
     /**
      * A run that reached its results exits 0 or 1 by its verdicts; these tests are about runs, not
-     * verdicts (20 pairs are fewer than the expectations are written for). Anything else (2, a
+     * verdicts (12 pairs are fewer than the expectations are written for). Anything else (2, a
      * crash) is a run that did not finish.
      */
     private static void assertFinished(int exitCode, String run) {
@@ -68,8 +89,7 @@ class ReproduceCommandTest {
 
     /** Starts a run and kills it (SIGKILL) once its journal holds {@code lines} lines. */
     private static void killAfter(Path out, boolean resume, int lines) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command(out, resume)).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(tmp.resolve(out.getFileName() + ".log").toFile())).start();
+        Process p = start(out, resume);
         Path journal = out.resolve(ReproduceCommand.JOURNAL);
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
         while (p.isAlive() && System.nanoTime() < deadline) {
@@ -88,27 +108,26 @@ class ReproduceCommandTest {
         Path first = tmp.resolve("first");
         Path second = tmp.resolve("second");
         Path killed = tmp.resolve("killed");
-        assertFinished(runToEnd(first, false), "uninterrupted run");
-        assertFinished(runToEnd(second, false), "second uninterrupted run");
-        // 20 pairs: journal lines 2-21 the layer sweeps, 22-41 the dose, 42 the SVD, 43-52 the subspaces.
-        killAfter(killed, false, 8);
-        killAfter(killed, true, 30);
-        killAfter(killed, true, 44);
+        runUninterrupted();
+        // 12 pairs: journal lines 2-13 the layer sweeps, 14-25 the dose, 26 the SVD, 27-32 the subspaces.
+        killAfter(killed, false, 6);
+        killAfter(killed, true, 18);
+        killAfter(killed, true, 28);
         assertFinished(runToEnd(killed, true), "resumed run");
         String expected = Files.readString(first.resolve(Results.FILE));
         assertEquals(expected, Files.readString(second.resolve(Results.FILE)), "two uninterrupted runs");
         assertEquals(expected, Files.readString(killed.resolve(Results.FILE)), "a run killed three times and resumed");
         JsonNode results = new ObjectMapper().readTree(expected);
         assertThat(results.get("claims").get("asymmetry").get("outcome").get("verdict").asText()).isIn("holds", "fails");
-        assertThat(results.get("measurement").get("pair_ids")).hasSize(20);
+        assertThat(results.get("measurement").get("pair_ids")).hasSize(12);
         assertThat(Files.readString(tmp.resolve("killed.log"))).contains("already in the journal");
     }
 
     /** One self-contained page: the verdict table, four inline charts, nothing fetched from anywhere. */
     @Test
     void reportIsSelfContained() throws IOException, InterruptedException {
-        Path out = tmp.resolve("report");
-        assertFinished(runToEnd(out, false), "run");
+        runUninterrupted();
+        Path out = tmp.resolve("first");
         String html = Files.readString(out.resolve(Report.HTML));
         assertThat(html).contains("<table id=\"verdicts\">", "asymmetry", "dose_response", "low_rank", "sparse_attribution");
         assertThat(Pattern.compile("<svg").matcher(html).results().count()).isEqualTo(4);

@@ -91,9 +91,10 @@ final class LoopbackSparkCluster implements AutoCloseable {
             all.add(d.toHandle());
         }
         all.forEach(ProcessHandle::destroy);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         for (ProcessHandle p : all) {
             try {
-                p.onExit().get(10, TimeUnit.SECONDS);
+                p.onExit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (Exception e) {
                 p.destroyForcibly();
             }
