@@ -51,7 +51,8 @@ final class ExecutorModels {
     /** What a task runs with. */
     record Held(NDManager root, Sweep sweep) {}
 
-    private static void release() {
+    /** Closes the models this JVM holds, if any: an embedded Spark's executor is the driver's JVM, which lives on. */
+    static synchronized void release() {
         if (models != null) {
             try (NDManager r = root) {
                 models.close();

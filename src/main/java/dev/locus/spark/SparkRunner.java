@@ -139,6 +139,9 @@ public final class SparkRunner implements Runner {
     @Override
     public void close() {
         spark.stop();
+        if (spark.isLocal()) {
+            ExecutorModels.release();
+        }
     }
 
     /**

@@ -113,26 +113,31 @@ class SparkRunnerTest {
     @Test
     void aSubmittedDriverKilledMidRunIsResumedInOneJvmWithNoUnitTwice() throws IOException, InterruptedException {
         Path out = tmp.resolve("killed-driver");
-        Process driver = submitted(reproduce(out), tmp.resolve("killed-driver.log"));
-        awaitUnits(out.resolve("journal.jsonl"), 3, driver);
-        driver.destroyForcibly().waitFor();
-        int before = unitsIn(out.resolve("journal.jsonl")).size();
-        Path log = tmp.resolve("killed-driver-resumed.log");
-        assertThat(driver(reproduce(out, "--resume"), log).waitFor()).isEqualTo(singleExit);
-        assertThat(Files.readString(log)).contains(before + " units already done");
+        killMidRunThenResume(out, submitted(reproduce(out), tmp.resolve("killed-driver.log")));
         assertSameAsSingle(out, InProcess.DESCRIPTION);
-        assertEveryUnitOnce(out);
     }
 
     @Test
     void aSingleJvmKilledMidRunIsResumedOnSparkWithNoUnitTwice() throws IOException, InterruptedException {
         Path out = tmp.resolve("killed-single");
-        Process driver = driver(reproduce(out), tmp.resolve("killed-single.log"));
+        killMidRunThenResume(out, driver(reproduce(out), tmp.resolve("killed-single.log")), "--spark", "local[2]");
+        assertSameAsSingle(out, "spark local[2] (Spark ");
+    }
+
+    /**
+     * Kills (SIGKILL) {@code driver} once its journal holds three units, resumes the run with
+     * {@code --resume} and {@code resumeArgs}: it ends as the single JVM's did, resuming every unit
+     * journaled before the kill and journaling each unit once.
+     */
+    private static void killMidRunThenResume(Path out, Process driver, String... resumeArgs) throws IOException, InterruptedException {
         awaitUnits(out.resolve("journal.jsonl"), 3, driver);
         driver.destroyForcibly().waitFor();
-        assertThat(driver(reproduce(out, "--resume", "--spark", "local[2]"), tmp.resolve("killed-single-resumed.log")).waitFor())
-                .isEqualTo(singleExit);
-        assertSameAsSingle(out, "spark local[2]");
+        int before = unitsIn(out.resolve("journal.jsonl")).size();
+        List<String> resume = new ArrayList<>(List.of("--resume"));
+        resume.addAll(List.of(resumeArgs));
+        Path log = tmp.resolve(out.getFileName() + "-resumed.log");
+        assertThat(driver(reproduce(out, resume.toArray(String[]::new)), log).waitFor()).isEqualTo(singleExit);
+        assertThat(Files.readString(log)).contains(before + " units already done");
         assertEveryUnitOnce(out);
     }
 
