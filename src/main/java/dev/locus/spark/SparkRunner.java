@@ -194,7 +194,8 @@ public final class SparkRunner implements Runner {
 
     /**
      * Executors need locus's classes and the libraries a Spark install lacks: the jar bin/locus runs
-     * and the jars target/runtime-classpath.txt beside it lists, shipped by Spark ({@code spark.jars}).
+     * (or, run from Maven's class folder as the gate is, a jar of that folder) and the jars
+     * target/runtime-classpath.txt beside it lists, shipped by Spark ({@code spark.jars}).
      */
     private static void shipCode(SparkConf conf) {
         Path code;
@@ -204,16 +205,17 @@ public final class SparkRunner implements Runner {
             throw new IllegalStateException("locus's own code source is not a path", e);
         }
         Path listed = code.resolveSibling("runtime-classpath.txt");
-        if (Files.isDirectory(code) || !Files.isRegularFile(listed)) {
-            throw new LocusException(code.toString(), "--spark", "a cluster's executors are sent locus's jar and the jars "
-                    + listed.getFileName() + " beside it lists: run bin/locus (it builds them) or spark-submit (README \"Scale-out on "
+        if (!Files.isRegularFile(listed)) {
+            throw new LocusException(listed.toString(), "--spark", "a cluster's executors are sent locus's jar and the jars this file "
+                    + "lists, which Maven writes beside it: run bin/locus or mvn (they build it) or spark-submit (README \"Scale-out on "
                     + "Spark\")", null);
         }
-        List<String> jars = new ArrayList<>(List.of(code.toString()));
+        List<String> jars = new ArrayList<>();
         try {
+            jars.add((Files.isDirectory(code) ? ClassFolderJar.temporary(code) : code).toString());
             jars.addAll(Arrays.asList(Files.readString(listed).trim().split(java.io.File.pathSeparator)));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + listed, e);
+            throw new UncheckedIOException("cannot gather locus's jars for the executors from " + code, e);
         }
         conf.setIfMissing("spark.jars", String.join(",", jars));
     }

@@ -144,12 +144,14 @@ class SparkRunnerTest {
     @Test
     void aCheckpointMissingOnTheExecutorsIsExitTwoNamingItAndTheHost() throws IOException, InterruptedException {
         // The driver and the executors read /proc/self/cwd/../../ckpt from different working folders:
-        // the driver's has the checkpoints, the executors' (a worker's app folder) none.
+        // the driver's has the checkpoints, the executors' (a worker's app folder) none. The driver runs from
+        // Maven's class folder, as the gate does: the refusal raised on the executors shows they ran locus's code.
         Path cwd = Files.createDirectories(tmp.resolve("missing/a/b"));
         linkCheckpoints(tmp.resolve("missing"), fixture.resolve("base"), fixture.resolve("tuned"));
         Path out = tmp.resolve("missing/out");
         Path log = tmp.resolve("missing.log");
-        assertThat(driverIn(cwd, reproduceRelative(out, "--spark", cluster.master()), log).waitFor()).isEqualTo(Main.BAD_INPUT);
+        assertThat(driverFromClassFolderIn(cwd, reproduceRelative(out, "--spark", cluster.master()), log).waitFor())
+                .isEqualTo(Main.BAD_INPUT);
         assertThat(lastLine(log)).startsWith("locus: /proc/self/cwd/../../ckpt/base: base checkpoint: missing on executor host ");
         assertThat(Files.readAllLines(log)).filteredOn(l -> l.startsWith("locus:")).hasSize(1);
         assertNothingWritten(out);
@@ -263,13 +265,22 @@ class SparkRunnerTest {
 
     /** A driver JVM as bin/locus starts one: its module flags, offline DJL, locus's jar and both classpath files' jars. */
     private static Process driverIn(Path cwd, List<String> args, Path log) throws IOException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx2g", "-Dai.djl.offline=true"));
-        command.addAll(SparkModuleOptions.fromPom());
         List<String> classpath = new ArrayList<>(List.of(jar.toString()));
         classpath.addAll(LoopbackSparkCluster.classpathFile("runtime-classpath.txt"));
         classpath.addAll(LoopbackSparkCluster.classpathFile("spark-classpath.txt"));
-        command.addAll(List.of("-cp", String.join(File.pathSeparator, classpath), Main.class.getName()));
+        return jvm(cwd, String.join(File.pathSeparator, classpath), args, log);
+    }
+
+    /** A driver JVM as the gate's test JVM is one: the same flags, locus from Maven's class folder (target/classes). */
+    private static Process driverFromClassFolderIn(Path cwd, List<String> args, Path log) throws IOException {
+        return jvm(cwd, System.getProperty("java.class.path"), args, log);
+    }
+
+    private static Process jvm(Path cwd, String classpath, List<String> args, Path log) throws IOException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx2g", "-Dai.djl.offline=true"));
+        command.addAll(SparkModuleOptions.fromPom());
+        command.addAll(List.of("-cp", classpath, Main.class.getName()));
         command.addAll(args);
         return new ProcessBuilder(command).directory(cwd.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
