@@ -28,12 +28,11 @@ final class PairTask extends AbstractFunction1<Iterator<Integer>, ArrayList<Pair
     @Override
     public ArrayList<PairOutcome> apply(Iterator<Integer> partition) {
         Shipment s = shipment.value();
-        int[] todo = new int[0];
+        ArrayList<Integer> indices = new ArrayList<>();
         while (partition.hasNext()) {
-            todo = java.util.Arrays.copyOf(todo, todo.length + 1);
-            todo[todo.length - 1] = partition.next();
+            indices.add(partition.next());
         }
-        int[] pairs = todo;
+        int[] pairs = indices.stream().mapToInt(Integer::intValue).toArray();
         ArrayList<PairOutcome> out = new ArrayList<>();
         ExecutorModels.with(s.checkpoints(), held -> {
             TaskContext context = TaskContext.get();

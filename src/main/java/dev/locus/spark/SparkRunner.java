@@ -43,13 +43,11 @@ public final class SparkRunner implements Runner {
     private final JavaSparkContext spark;
     private final String description;
     private final Broadcast<Shipment> shipment;
-    private final PrintStream log;
 
-    private SparkRunner(JavaSparkContext spark, String description, Broadcast<Shipment> shipment, PrintStream log) {
+    private SparkRunner(JavaSparkContext spark, String description, Broadcast<Shipment> shipment) {
         this.spark = spark;
         this.description = description;
         this.shipment = shipment;
-        this.log = log;
     }
 
     /**
@@ -100,7 +98,7 @@ public final class SparkRunner implements Runner {
                 plan.subject().tuned().toAbsolutePath().toString(), local ? null : hashes(plan, "base"), local ? null : hashes(plan, "tuned"),
                 plan.device().getDeviceType(), plan.device().getDeviceId());
         try {
-            return new SparkRunner(spark, description, spark.broadcast(new Shipment(plan.pairs(), plan.heldOut(), checkpoints)), log);
+            return new SparkRunner(spark, description, spark.broadcast(new Shipment(plan.pairs(), plan.heldOut(), checkpoints)));
         } catch (RuntimeException e) {
             spark.stop();
             throw e;
