@@ -21,6 +21,9 @@ import jdk.jfr.consumer.RecordingFile;
  * that names a primitive. No code is added to the forward itself.
  */
 public final class Profile {
+    /** The benchmarks' sampling period. */
+    public static final java.time.Duration PERIOD = java.time.Duration.ofMillis(10);
+
     /** One primitive's share of the samples. */
     public record Share(String primitive, int samples, double share) {}
 

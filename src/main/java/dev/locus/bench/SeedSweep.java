@@ -3,12 +3,15 @@ package dev.locus.bench;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.locus.claims.AsymmetryClaim;
 import dev.locus.claims.Check;
 import dev.locus.claims.ClaimResult;
 import dev.locus.claims.Claims;
 import dev.locus.claims.Expectations;
+import dev.locus.claims.LowRankClaim;
 import dev.locus.claims.PlantedTruth;
 import dev.locus.claims.Results;
+import dev.locus.claims.SparseAttributionClaim;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -48,8 +51,7 @@ public final class SeedSweep {
         for (ClaimResult r : c.all()) {
             verdicts.add(r.outcome().verdict().label());
             if (!r.asExpected()) {
-                missed.add(r.claim() + ": expected " + r.outcome().expected().label() + ", found " + r.outcome().verdict().label()
-                        + ": " + r.outcome().reason());
+                missed.add(r.mismatch());
             }
         }
         if (expectations.truth() != null) {
@@ -60,11 +62,12 @@ public final class SeedSweep {
                 }
             }
         }
-        int peak = c.asymmetry().peakLayer();
-        var at = c.asymmetry().layers().get(peak);
-        var sparse = c.sparseAttribution();
-        return new Row(family, kind, seed, verdicts, missed, c.gain().mean(), peak, at.f(), at.r(), c.asymmetry().noiseFraction(),
-                c.lowRank().smallestK(), sparse.selectedLayers(), sparse.topLayer() == null ? null
+        AsymmetryClaim.Result asymmetry = c.of(AsymmetryClaim.UNIT);
+        int peak = asymmetry.peakLayer();
+        var at = asymmetry.layers().get(peak);
+        var sparse = c.of(SparseAttributionClaim.UNIT);
+        return new Row(family, kind, seed, verdicts, missed, c.gain().mean(), peak, at.f(), at.r(), asymmetry.noiseFraction(),
+                c.of(LowRankClaim.UNIT).smallestK(), sparse.selectedLayers(), sparse.topLayer() == null ? null
                         : sparse.selectionFrequency()[sparse.topLayer()], seconds, null);
     }
 

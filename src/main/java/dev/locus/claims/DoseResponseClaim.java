@@ -3,9 +3,13 @@ package dev.locus.claims;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.locus.analysis.Spearman;
+import dev.locus.analysis.Statistics;
 import dev.locus.measure.Measurement;
+import dev.locus.measure.Protocol;
+import dev.locus.measure.Run;
 import java.util.ArrayList;
 import java.util.List;
+import org.knowm.xchart.XYChart;
 
 /**
  * Claim 2, monotone dose-response. At L*, tuned->base interpolation with weight alpha: the mean
@@ -13,10 +17,16 @@ import java.util.List;
  * |M(1) - M(0)|; Spearman's rho of (alpha, M), signed by that direction, is at least a minimum; and
  * enough pairs are monotone by the same rule on their own margins.
  */
-public final class DoseResponseClaim {
+public final class DoseResponseClaim implements Claim<DoseResponseClaim.Section, DoseResponseClaim.Result> {
+    public static final DoseResponseClaim UNIT = new DoseResponseClaim();
     public static final String NAME = "dose_response";
     public static final String SENTENCE = "Monotone dose-response: alpha-interpolating the peak layer from the base's activations to "
             + "the tuned model's moves the margin monotonically";
+
+    /** Its expectations section, {@code dose_response:}; {@code alphas} is the grid measured at L*. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Section(Verdict expect, List<Double> alphas, Double maxStepDown, Double minSpearman, Double minMonotonePairs)
+            implements Claim.Section {}
 
     /**
      * @param meanMargins M(alpha) per alpha
@@ -29,12 +39,60 @@ public final class DoseResponseClaim {
 
     private DoseResponseClaim() {}
 
-    public static Result evaluate(Measurement m, Expectations e, Gain gain) {
-        Expectations.DoseResponse d = e.doseResponse();
-        double[] alphas = m.doseAlphas();
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String title() {
+        return "2. Monotone dose-response";
+    }
+
+    @Override
+    public String sentence() {
+        return SENTENCE;
+    }
+
+    @Override
+    public Class<Section> sectionType() {
+        return Section.class;
+    }
+
+    @Override
+    public Class<Result> resultType() {
+        return Result.class;
+    }
+
+    @Override
+    public void validate(Section d, Fields fields) {
+        fields.present("expect", d.expect());
+        List<Double> alphas = fields.present("alphas", d.alphas());
+        if (alphas.size() < 3 || !alphas.contains(0.0) || !alphas.contains(1.0)) {
+            fields.fail("alphas", "needs at least 3 values including 0 and 1, found " + alphas);
+        }
+        for (int i = 1; i < alphas.size(); i++) {
+            if (!(alphas.get(i) > alphas.get(i - 1))) {
+                fields.fail("alphas", "must increase, found " + alphas);
+            }
+        }
+        fields.within("max_step_down", d.maxStepDown(), 0, 1);
+        fields.within("min_spearman", d.minSpearman(), -1, 1);
+        fields.within("min_monotone_pairs", d.minMonotonePairs(), 0, 1);
+    }
+
+    @Override
+    public Protocol measuring(Section d, Protocol protocol) {
+        return protocol.withDoseAlphas(d.alphas());
+    }
+
+    @Override
+    public Result evaluate(Measurement m, Run run, Section d, Gain gain) {
+        List<Measurement.Dose> dose = m.doseAndControls().dose();
+        double[] alphas = m.doseAndControls().alphas();
         double[] mean = new double[alphas.length];
         for (int a = 0; a < alphas.length; a++) {
-            mean[a] = dev.locus.analysis.Statistics.mean(m.dose()[a]);
+            mean[a] = Statistics.mean(dose.get(a).margins());
         }
         int zero = index(alphas, 0);
         int one = index(alphas, 1);
@@ -45,7 +103,7 @@ public final class DoseResponseClaim {
         for (int i = 0; i < m.pairs(); i++) {
             double[] pair = new double[alphas.length];
             for (int a = 0; a < alphas.length; a++) {
-                pair[a] = m.dose()[a][i];
+                pair[a] = dose.get(a).margins()[i];
             }
             monotone += largestStepBack(pair, zero, one) <= d.maxStepDown() ? 1 : 0;
         }
@@ -80,6 +138,47 @@ public final class DoseResponseClaim {
                 return i;
             }
         }
-        throw new IllegalArgumentException("alphas lack " + value);
+        throw new IllegalStateException("the measured alphas lack " + value);
+    }
+
+    /** Mean margin against alpha at L*. */
+    @Override
+    public XYChart chart(Result r) {
+        XYChart chart = Plot.xy("Dose-response at layer " + r.peakLayer(), "alpha (tuned->base interpolation)", "mean margin");
+        Plot.series(chart, "M(alpha)", r.alphas(), r.meanMargins());
+        return chart;
+    }
+
+    /** Mean margin against alpha, this run over the baseline. */
+    @Override
+    public XYChart chartOver(Result now, Result baseline) {
+        XYChart chart = Plot.xy("Dose-response at L* = " + now.peakLayer() + " (baseline: L* = " + baseline.peakLayer() + ")",
+                "alpha (tuned->base interpolation)", "mean margin");
+        Plot.series(chart, "M(alpha)", now.alphas(), now.meanMargins());
+        Plot.dashed(Plot.series(chart, "M(alpha) (baseline)", baseline.alphas(), baseline.meanMargins()));
+        return chart;
+    }
+
+    @Override
+    public String howToRead(Result r, Run run, Section d, Measurement m) {
+        return "The base model's mean margin as the peak layer's activations are moved from the base's (alpha = 0) to the "
+                + "tuned model's (alpha = 1) and beyond. The claim needs a curve that never steps back by more than "
+                + Plot.percent(d.maxStepDown()) + " of |M(1) - M(0)|, a rank correlation of at least " + d.minSpearman()
+                + ", and at least " + Plot.percent(d.minMonotonePairs()) + " of pairs monotone on their own.";
+    }
+
+    /** Only its verdict: the curve's shape is what the verdict judges. */
+    @Override
+    public List<Drift> drift(Result baseline, Result now, Expectations.Regression rules) {
+        return List.of();
+    }
+
+    @Override
+    public String csv(Result r) {
+        StringBuilder csv = new StringBuilder("alpha,mean_margin\n");
+        for (int a = 0; a < r.alphas().length; a++) {
+            csv.append(r.alphas()[a]).append(',').append(r.meanMargins()[a]).append('\n');
+        }
+        return csv.toString();
     }
 }

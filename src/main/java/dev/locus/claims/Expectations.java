@@ -1,80 +1,84 @@
 package dev.locus.claims;
 
+import com.fasterxml.jackson.annotation.JsonAnyGetter;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonValue;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.locus.JsonFiles;
 import dev.locus.LocusException;
 import dev.locus.measure.Protocol;
 import dev.locus.measure.Run;
 import dev.locus.model.Point;
-import dev.locus.patching.Direction;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * What a checkpoint pair is expected to show, read from {@code expectations/*.yaml}: how the run is
- * made (pairs, seed, split, site, bootstrap), each claim's thresholds and expected verdict, what
- * counts as a regression against a baseline run, and for a fixture the planted truth. Every field
- * is required and range-checked except the {@code precondition} and {@code regression} blocks,
- * whose fields default to {@link Precondition#DEFAULTS} and {@link Regression#DEFAULTS}; an unknown
- * key, a missing one or a value out of range is refused naming the file and the field.
+ * made (pairs, seed, split, site, bootstrap), each claim's section (its thresholds and expected
+ * verdict, see {@link Claim#sectionType}), what counts as a regression against a baseline, and for a
+ * fixture the planted truth. Every field is required and range-checked except the
+ * {@code precondition} and {@code regression} blocks, whose fields default to
+ * {@link Precondition#DEFAULTS} and {@link Regression#DEFAULTS}, and the sections of claims that
+ * have an {@link Claim#absentSection}; an unknown key, a missing one or a value out of range is
+ * refused naming the file and the field.
+ *
+ * @param sections each claim's section by the claim's name, in the order of {@link Claims#ALL}
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-public record Expectations(String name, String description, Run run, Precondition precondition, Asymmetry asymmetry,
-        DoseResponse doseResponse, LowRank lowRank, SparseAttribution sparseAttribution, Regression regression, Truth truth) {
+@JsonDeserialize(using = Expectations.Reader.class)
+public record Expectations(String name, String description, Run run, Precondition precondition,
+        @JsonIgnore Map<String, Claim.Section> sections, Regression regression, Truth truth) {
 
     /** The same expectations with a command line's run settings in place of the file's; null keeps the file's. */
     public Expectations overriddenBy(Integer pairs, Long seed, Point.Site site, Integer peakLayer) {
-        return new Expectations(name, description, run.overriddenBy(pairs, seed, site, peakLayer), precondition, asymmetry, doseResponse,
-                lowRank, sparseAttribution, regression, truth);
+        return new Expectations(name, description, run.overriddenBy(pairs, seed, site, peakLayer), precondition, sections, regression,
+                truth);
     }
 
-    /** What the measurement runs: the run block, the dose grid, the ranks and random frames. */
+    /** The same expectations with {@code section} as {@code claim}'s. */
+    public <S extends Claim.Section> Expectations with(Claim<S, ?> claim, S section) {
+        Map<String, Claim.Section> changed = new LinkedHashMap<>(sections);
+        changed.put(claim.name(), section);
+        return new Expectations(name, description, run, precondition, changed, regression, truth);
+    }
+
+    /** {@code claim}'s section. */
+    public <S extends Claim.Section> S section(Claim<S, ?> claim) {
+        return claim.sectionType().cast(sections.get(claim.name()));
+    }
+
+    /** What the measurement runs: the run block and what each claim's section asks measured. */
     public Protocol protocol() {
-        return new Protocol(name, run, doseResponse.alphas(), lowRank.ranks(), lowRank.randomDraws());
+        Protocol protocol = Protocol.of(name, run);
+        for (Claim<?, ?> claim : Claims.ALL) {
+            protocol = measuring(claim, protocol);
+        }
+        return protocol;
     }
 
-    /** Which direction must carry the larger share of the gain at L*: {@code any}, or one of the two. */
-    public enum Dominance {
-        ANY("any"),
-        TUNED_TO_BASE("tuned->base"),
-        BASE_TO_TUNED("base->tuned");
+    private <S extends Claim.Section> Protocol measuring(Claim<S, ?> claim, Protocol protocol) {
+        return claim.measuring(section(claim), protocol);
+    }
 
-        private final String label;
-
-        Dominance(String label) {
-            this.label = label;
-        }
-
-        @JsonValue
-        public String label() {
-            return label;
-        }
-
-        @JsonCreator
-        public static Dominance parse(String label) {
-            for (Dominance d : values()) {
-                if (d.label.equals(label)) {
-                    return d;
-                }
-            }
-            throw new IllegalArgumentException("expected any, tuned->base or base->tuned, found \"" + label + "\"");
-        }
-
-        public boolean admits(Direction dominant) {
-            return this == ANY || label.equals(dominant.label());
-        }
+    /** As files spell them: each section under its claim's name, beside the other blocks. */
+    @JsonAnyGetter
+    Map<String, Claim.Section> sectionsByName() {
+        return sections;
     }
 
     /**
@@ -92,22 +96,6 @@ public record Expectations(String name, String description, Run run, Preconditio
             return new Precondition(minGain != null ? minGain : DEFAULTS.minGain);
         }
     }
-
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record Asymmetry(Verdict expect, Double holmAlpha, Double minDifference, Dominance direction, Double maxNoiseFraction) {}
-
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record DoseResponse(Verdict expect, List<Double> alphas, Double maxStepDown, Double minSpearman, Double minMonotonePairs) {}
-
-    /** {@code ranks} below the hidden size; the full rank is always measured as the plain patch. */
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record LowRank(Verdict expect, List<Integer> ranks, Double minRecovery, Integer maxSmallestK, Integer randomDraws,
-            Double maxRandomRecovery) {}
-
-    /** {@code nAlphas}: how many alphas the LASSO path has, as scikit-learn's {@code LassoCV(n_alphas=...)} names it. */
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record SparseAttribution(Verdict expect, Integer folds, Integer nAlphas, Double alphaRatio, Integer maxLayers,
-            List<Double> band, Integer bootstrapRefits, Double minTopFrequency) {}
 
     /**
      * What counts as a regression of a new run against a baseline run of the same pairs, seed and
@@ -131,6 +119,9 @@ public record Expectations(String name, String description, Run run, Preconditio
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Truth(List<Integer> plantedLayers, Integer plantedRank, Integer layerTolerance) {}
 
+    /** The blocks every file may have besides the claims' sections. */
+    private static final List<String> BLOCKS = List.of("name", "description", "run", "precondition", "regression", "truth");
+
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
@@ -142,28 +133,75 @@ public record Expectations(String name, String description, Run run, Preconditio
         if (!Files.isRegularFile(file)) {
             throw new LocusException(file, "(file)", "no such expectations file");
         }
-        Expectations e;
+        JsonNode tree;
         try {
-            JsonNode tree = YAML.readTree(file.toFile());
-            if (tree == null || tree.isMissingNode() || tree.isNull()) {
-                throw new LocusException(file, "(yaml)", "empty file");
-            }
-            if (!tree.isObject()) {
-                throw new LocusException(file, "(yaml)", "expected a mapping of keys, found " + tree.getNodeType());
-            }
-            renameDeprecated(file, (ObjectNode) tree);
-            e = YAML.treeToValue(tree, Expectations.class);
-        } catch (JsonMappingException ex) {
-            String reason = ex.getCause() instanceof IllegalArgumentException bad ? bad.getMessage() : ex.getOriginalMessage().split("\n")[0];
-            throw new LocusException(file, JsonFiles.field(ex, "(yaml)"), reason);
+            tree = YAML.readTree(file.toFile());
         } catch (IOException ex) {
             throw new LocusException(file, "(yaml)", "cannot read: " + ex.getMessage());
         }
+        if (tree == null || tree.isMissingNode() || tree.isNull()) {
+            throw new LocusException(file, "(yaml)", "empty file");
+        }
+        if (!tree.isObject()) {
+            throw new LocusException(file, "(yaml)", "expected a mapping of keys, found " + tree.getNodeType());
+        }
+        renameDeprecated(file, (ObjectNode) tree);
+        Expectations e = of(tree, file);
         new Validator(file).check(e);
         Precondition precondition = e.precondition() == null ? Precondition.DEFAULTS : e.precondition().withDefaults();
         Regression regression = e.regression() == null ? Regression.DEFAULTS : e.regression().withDefaults();
-        return new Expectations(e.name(), e.description(), e.run(), precondition, e.asymmetry(), e.doseResponse(), e.lowRank(),
-                e.sparseAttribution(), regression, e.truth());
+        return new Expectations(e.name(), e.description(), e.run(), precondition, e.sections(), regression, e.truth());
+    }
+
+    /**
+     * The expectations a tree holds, each block read as its type: an unknown key or a value that
+     * does not fit is refused naming the file and the field. A claim's absent section is its
+     * {@link Claim#absentSection} (null where it has none, which the validator refuses).
+     */
+    private static Expectations of(JsonNode tree, Path file) {
+        List<String> known = new ArrayList<>(BLOCKS);
+        Claims.ALL.forEach(c -> known.add(c.name()));
+        tree.fieldNames().forEachRemaining(key -> {
+            if (!known.contains(key)) {
+                throw new LocusException(file, key, "unknown key: expected one of " + known);
+            }
+        });
+        Map<String, Claim.Section> sections = new LinkedHashMap<>();
+        for (Claim<?, ?> claim : Claims.ALL) {
+            sections.put(claim.name(), section(claim, tree, file));
+        }
+        return new Expectations(block(tree, "name", String.class, file), block(tree, "description", String.class, file),
+                block(tree, "run", Run.class, file), block(tree, "precondition", Precondition.class, file), sections,
+                block(tree, "regression", Regression.class, file), block(tree, "truth", Truth.class, file));
+    }
+
+    private static <S extends Claim.Section> S section(Claim<S, ?> claim, JsonNode tree, Path file) {
+        S section = block(tree, claim.name(), claim.sectionType(), file);
+        return section != null ? section : claim.absentSection();
+    }
+
+    private static <T> T block(JsonNode tree, String key, Class<T> type, Path file) {
+        JsonNode node = tree.get(key);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        try {
+            return YAML.treeToValue(node, type);
+        } catch (JsonMappingException ex) {
+            String reason = ex.getCause() instanceof IllegalArgumentException bad ? bad.getMessage() : ex.getOriginalMessage().split("\n")[0];
+            String field = JsonFiles.field(ex, "");
+            throw new LocusException(file, field.isEmpty() ? key : key + "." + field, reason);
+        } catch (IOException ex) {
+            throw new LocusException(file, key, "cannot read: " + ex.getMessage());
+        }
+    }
+
+    /** Reads expectations as a results file holds them. */
+    static final class Reader extends JsonDeserializer<Expectations> {
+        @Override
+        public Expectations deserialize(JsonParser parser, DeserializationContext context) throws IOException {
+            return of(parser.readValueAsTree(), null);
+        }
     }
 
     private static void renameDeprecated(Path file, ObjectNode tree) {
@@ -205,56 +243,9 @@ public record Expectations(String name, String description, Run run, Preconditio
                 range("precondition.min_gain", e.precondition().minGain(), 0, 1000);
             }
 
-            Asymmetry a = present("asymmetry", e.asymmetry());
-            present("asymmetry.expect", a.expect());
-            range("asymmetry.holm_alpha", present("asymmetry.holm_alpha", a.holmAlpha()), 1e-12, 0.5);
-            range("asymmetry.min_difference", present("asymmetry.min_difference", a.minDifference()), 0, 10);
-            present("asymmetry.direction", a.direction());
-            range("asymmetry.max_noise_fraction", present("asymmetry.max_noise_fraction", a.maxNoiseFraction()), 0, 1);
-
-            DoseResponse d = present("dose_response", e.doseResponse());
-            present("dose_response.expect", d.expect());
-            List<Double> alphas = present("dose_response.alphas", d.alphas());
-            if (alphas.size() < 3 || !alphas.contains(0.0) || !alphas.contains(1.0)) {
-                fail("dose_response.alphas", "needs at least 3 values including 0 and 1, found " + alphas);
+            for (Claim<?, ?> claim : Claims.ALL) {
+                validate(claim, e);
             }
-            for (int i = 1; i < alphas.size(); i++) {
-                if (!(alphas.get(i) > alphas.get(i - 1))) {
-                    fail("dose_response.alphas", "must increase, found " + alphas);
-                }
-            }
-            range("dose_response.max_step_down", present("dose_response.max_step_down", d.maxStepDown()), 0, 1);
-            range("dose_response.min_spearman", present("dose_response.min_spearman", d.minSpearman()), -1, 1);
-            range("dose_response.min_monotone_pairs", present("dose_response.min_monotone_pairs", d.minMonotonePairs()), 0, 1);
-
-            LowRank l = present("low_rank", e.lowRank());
-            present("low_rank.expect", l.expect());
-            List<Integer> ranks = present("low_rank.ranks", l.ranks());
-            if (ranks.isEmpty() || ranks.get(0) < 1) {
-                fail("low_rank.ranks", "needs ranks >= 1, found " + ranks);
-            }
-            for (int i = 1; i < ranks.size(); i++) {
-                if (ranks.get(i) <= ranks.get(i - 1)) {
-                    fail("low_rank.ranks", "must increase, found " + ranks);
-                }
-            }
-            range("low_rank.min_recovery", present("low_rank.min_recovery", l.minRecovery()), 0, 1);
-            range("low_rank.max_smallest_k", present("low_rank.max_smallest_k", l.maxSmallestK()), 1, 1_000_000);
-            range("low_rank.random_draws", present("low_rank.random_draws", l.randomDraws()), 1, 100);
-            range("low_rank.max_random_recovery", present("low_rank.max_random_recovery", l.maxRandomRecovery()), 0, 1);
-
-            SparseAttribution s = present("sparse_attribution", e.sparseAttribution());
-            present("sparse_attribution.expect", s.expect());
-            range("sparse_attribution.folds", present("sparse_attribution.folds", s.folds()), 2, 20);
-            range("sparse_attribution.n_alphas", present("sparse_attribution.n_alphas", s.nAlphas()), 2, 1000);
-            range("sparse_attribution.alpha_ratio", present("sparse_attribution.alpha_ratio", s.alphaRatio()), 1e-8, 0.5);
-            range("sparse_attribution.max_layers", present("sparse_attribution.max_layers", s.maxLayers()), 1, 1000);
-            List<Double> band = present("sparse_attribution.band", s.band());
-            if (band.size() != 2 || !(band.get(0) >= 0 && band.get(0) < band.get(1) && band.get(1) <= 1)) {
-                fail("sparse_attribution.band", "expected [low, high] fractions of the depth with 0 <= low < high <= 1, found " + band);
-            }
-            range("sparse_attribution.bootstrap_refits", present("sparse_attribution.bootstrap_refits", s.bootstrapRefits()), 10, 10_000);
-            range("sparse_attribution.min_top_frequency", present("sparse_attribution.min_top_frequency", s.minTopFrequency()), 0, 1);
 
             if (e.regression() != null) {
                 Regression g = e.regression();
@@ -274,6 +265,10 @@ public record Expectations(String name, String description, Run run, Preconditio
                 range("truth.planted_rank", present("truth.planted_rank", t.plantedRank()), 0, 1_000_000);
                 range("truth.layer_tolerance", present("truth.layer_tolerance", t.layerTolerance()), 0, 1000);
             }
+        }
+
+        private <S extends Claim.Section> void validate(Claim<S, ?> claim, Expectations e) {
+            claim.validate(present(claim.name(), e.section(claim)), new Fields(file, claim.name()));
         }
 
         private <T> T present(String field, T value) {

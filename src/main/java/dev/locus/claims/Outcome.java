@@ -1,10 +1,12 @@
 package dev.locus.claims;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.List;
 
 /**
  * What every claim's result says, whatever else it carries: the verdict found, the one the
- * expectations declared, the reason in one sentence, and every threshold checked.
+ * expectations declared (null: measured and reported, not asserted), the reason in one sentence, and
+ * every threshold checked.
  */
 public record Outcome(Verdict verdict, Verdict expected, String reason, List<Check> checks) {
 
@@ -21,8 +23,14 @@ public record Outcome(Verdict verdict, Verdict expected, String reason, List<Che
         return new Outcome(verdict, expected, reason, List.copyOf(checks));
     }
 
-    /** Whether the verdict is the expected one. */
+    /** Whether the verdict is the expected one; a verdict not asserted is as expected. */
     public boolean asExpected() {
-        return verdict == expected;
+        return expected == null || verdict == expected;
+    }
+
+    /** The expected verdict as reports print it. */
+    @JsonIgnore
+    public String expectation() {
+        return expected == null ? "not asserted" : expected.label();
     }
 }

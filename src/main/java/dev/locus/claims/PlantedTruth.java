@@ -12,9 +12,9 @@ public final class PlantedTruth {
     private PlantedTruth() {}
 
     public static List<Check> check(Expectations.Truth truth, Claims claims) {
-        AsymmetryClaim.Result asymmetry = claims.asymmetry();
-        LowRankClaim.Result lowRank = claims.lowRank();
-        SparseAttributionClaim.Result sparse = claims.sparseAttribution();
+        AsymmetryClaim.Result asymmetry = claims.of(AsymmetryClaim.UNIT);
+        LowRankClaim.Result lowRank = claims.of(LowRankClaim.UNIT);
+        SparseAttributionClaim.Result sparse = claims.of(SparseAttributionClaim.UNIT);
         List<Check> checks = new ArrayList<>();
         List<Integer> planted = truth.plantedLayers();
         boolean peakPlanted = planted.contains(asymmetry.peakLayer());

@@ -16,7 +16,7 @@ import java.nio.file.Path;
 
 /**
  * Everything a reproduction found, as {@code results.json} holds it: the command that reproduces
- * it, the four claims with the gain, the expectations held to, every measured number per pair and
+ * it, the claims with the gain, the expectations held to, every measured number per pair and
  * layer, and the provenance, once. A function of the inputs alone (timings go elsewhere), so a run
  * and its reproduction give the same bytes, and a later run can be compared with it.
  *
@@ -27,7 +27,7 @@ import java.nio.file.Path;
 public record Results(int resultsVersion, String command, boolean allAsExpected, Claims claims, Expectations expectations,
         Measurement measurement, Provenance provenance) {
 
-    public static final int VERSION = 3;
+    public static final int VERSION = 4;
     public static final String FILE = "results.json";
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -3,6 +3,7 @@ package dev.locus.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.locus.LocusException;
+import dev.locus.claims.Drift;
 import dev.locus.claims.Results;
 import dev.locus.regression.Baseline;
 import dev.locus.regression.Comparison;
@@ -54,7 +55,7 @@ public final class CompareCommand implements Callable<Integer> {
             Files.writeString(partial, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(comparison) + "\n");
             Files.move(partial, out, StandardCopyOption.ATOMIC_MOVE);
         }
-        for (Comparison.Drift d : comparison.regressions()) {
+        for (Drift d : comparison.regressions()) {
             System.err.println("locus compare: REGRESSION: " + d.sentence());
         }
         System.err.println("locus compare: " + (comparison.regressed() ? comparison.regressions().size() + " regression(s)" : "no regression")

@@ -35,11 +35,11 @@ public final class FixtureCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         long start = System.nanoTime();
-        Fixture.Kind k = Fixture.Kind.parse(kind);
+        Fixture.Kind k = Arguments.parse("--kind", kind, Fixture.Kind::parse);
         if (java.nio.file.Files.exists(out) && !java.nio.file.Files.isDirectory(out)) {
             throw new dev.locus.LocusException(out, "--out", "exists and is not a directory");
         }
-        Fixture.Written written = Fixture.generate(k, seed, layer, Family.parse(family), pairs != null ? pairs : Shipped.pairs(), out);
+        Fixture.Written written = Fixture.generate(k, seed, layer, Arguments.parse("--family", family, Family::parse), pairs != null ? pairs : Shipped.pairs(), out);
         System.err.printf("locus fixture: %s %s seed %d -> %s, %s, %s (%.1f s); by the fit's approximation the planted bias "
                 + "raises %.1f %% of the fitted pairs' margins%n", family, k.label(), seed, written.base(), written.tuned(), written.truth(),
                 (System.nanoTime() - start) / 1e9, 100 * written.fitFractionPositive());

@@ -26,7 +26,7 @@ public final class RandomCheckpointCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         long start = System.nanoTime();
-        RandomCheckpoint.write(out, RandomCheckpoint.Shape.parse(shape).config(), DType.parse(dtype), seed);
+        RandomCheckpoint.write(out, Arguments.parse("--shape", shape, RandomCheckpoint.Shape::parse).config(), Arguments.parse("--dtype", dtype, DType::parse), seed);
         System.err.printf("locus random-checkpoint: %s %s seed %d -> %s (%.1f s)%n", shape, dtype, seed, out,
                 (System.nanoTime() - start) / 1e9);
         return 0;

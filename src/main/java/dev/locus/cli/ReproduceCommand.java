@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.locus.ResidentMemory;
 import dev.locus.LocusException;
 import dev.locus.claims.ClaimResult;
+import dev.locus.claims.Drift;
 import dev.locus.claims.Expectations;
 import dev.locus.claims.Results;
 import dev.locus.fixtures.Fixture;
@@ -169,12 +170,12 @@ public final class ReproduceCommand implements Callable<Integer> {
                 new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(timingsFile) + "\n");
         for (ClaimResult r : results.claims().all()) {
             System.err.printf("locus reproduce: %-18s %-5s (expected %s)%s%n", r.claim(), r.outcome().verdict().label(),
-                    r.outcome().expected().label(), r.asExpected() ? "" : ": " + r.outcome().reason());
+                    r.outcome().expectation(), r.asExpected() ? "" : ": " + r.outcome().reason());
         }
         if (comparison != null) {
             System.err.print(comparison.table());
             System.err.printf("locus reproduce: against the baseline %s: %s%n", comparison.baseline(), comparison.regressed()
-                    ? comparison.regressions().size() + " regression(s): " + comparison.regressions().stream().map(Comparison.Drift::sentence)
+                    ? comparison.regressions().size() + " regression(s): " + comparison.regressions().stream().map(Drift::sentence)
                             .collect(java.util.stream.Collectors.joining("; "))
                     : "no regression");
         }

@@ -75,7 +75,7 @@ public final class TraceCommand implements Callable<Integer> {
                     json.writeFieldName("provenance");
                     json.setCodec(new ObjectMapper());
                     json.writeObject(Provenance.of("locus trace").files("model", hashes).config("model", model.toAbsolutePath())
-                            .configs(found.origin() == null ? Map.of() : found.origin().provenance("model")).config("boundary", boundary).config("ids", java.util.Arrays.toString(ids)).build());
+                            .configs(found.provenance("model")).config("boundary", boundary).config("ids", java.util.Arrays.toString(ids)).build());
                     json.writeFieldName("ids");
                     json.writeArray(ids, 0, ids.length);
                     json.writeFieldName("embeddings");

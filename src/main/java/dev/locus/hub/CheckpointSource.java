@@ -18,6 +18,11 @@ public sealed interface CheckpointSource permits CheckpointSource.Folder, Checkp
         public String pinned() {
             return origin == null ? dir.toString() : origin.pinned();
         }
+
+        /** The provenance entries naming the Hub repository, revision and commit for {@code role}; none for a folder. */
+        public java.util.SortedMap<String, String> provenance(String role) {
+            return origin == null ? new java.util.TreeMap<>() : origin.provenance(role);
+        }
     }
 
     record Folder(Path dir) implements CheckpointSource {

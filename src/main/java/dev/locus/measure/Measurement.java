@@ -9,43 +9,41 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 /**
- * Every number the four claims read, measured once on a checkpoint pair (see {@link Plan#measure}):
- * clean margins, both per-layer sweeps (at {@code block_out.L} and {@code resid_post.L}), the
- * dose-response and the controls at the peak layer L*, the SVD of the tuned-minus-base differences
- * at L* on the fit pairs and the subspace patches on the held-out pairs, and the per-layer
- * activation distances LASSO reads. Margins are kept raw, per pair; the claims derive their effects
- * from them.
- *
- * @param pairIds the measured pairs, in sampled order
- * @param heldOut per pair, whether it is held out of the subspace fit
- * @param skipped pairs that could not be encoded, with the reason
- * @param base m_B per pair
- * @param tuned m_T per pair
- * @param sweeps per site ({@code block_out}, {@code resid_post}): patched margins per layer and pair
- * @param peakLayer L*
- * @param peakChosenBy {@code argmax f_L} or {@code expectations}
- * @param doseAlphas the interpolation weights at L*
- * @param dose [alpha][pair] base margin with tuned's point L* interpolated in
- * @param noise per pair, base margin under a Gaussian patch of the donor difference's norm at L*
- * @param noiseMirrored per pair, the same patch with the Gaussian negated
- * @param shuffled per pair, base margin with another pair's tuned activations at L*
- * @param ranks the subspace ranks measured, below the hidden size
- * @param subspace [rank][held-out pair] base margin with the top-k directions of the difference patched in
- * @param random [rank][draw][held-out pair] the same with random orthonormal k-frames
- * @param singularValues of the stacked fit-pair differences at L*
- * @param energy cumulative energy fraction of the singular values
- * @param distances [pair][layer] mean over completion positions of ||tuned - base|| at {@code block_out.L}
+ * Every number the claims read, measured once on a checkpoint pair (see {@link Plan#measure}), one
+ * part per phase of the protocol: the sampled pairs, the layer sweeps (with every pair's clean
+ * margins and LASSO's distances), the peak layer L* chosen from them, the dose-response and controls
+ * at L*, the SVD of the fit pairs' differences at L*, the subspace patches and the steering vectors
+ * on the held-out pairs. Margins are kept raw, per pair; the claims derive their effects from them.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-public record Measurement(int layers, int hiddenSize, List<String> pairIds, boolean[] heldOut, List<SkippedPair> skipped,
-        double[] base, double[] tuned, List<LayerSweep> sweeps, int peakLayer, String peakChosenBy, double[] doseAlphas,
-        double[][] dose, double[] noise, double[] noiseMirrored, double[] shuffled, int[] ranks, double[][] subspace, double[][][] random,
-        double[] singularValues, double[] energy, double[][] distances) {
+public record Measurement(int layers, int hiddenSize, Sample sample, LayerSweeps layerSweeps, Peak peak, DoseAndControls doseAndControls,
+        Spectrum spectrum, Subspaces subspaces, Steering steering) {
 
-    /** L* chosen as the layer whose tuned->base patch moves the base most. */
-    public static final String PEAK_BY_ARGMAX = "argmax f_L";
-    /** L* named by the expectations' {@code run.peak_layer}. */
-    public static final String PEAK_BY_EXPECTATIONS = "expectations";
+    /**
+     * The measured pairs.
+     *
+     * @param ids in sampled order
+     * @param heldOut per pair, whether it is held out of the subspace fit
+     * @param skipped pairs that could not be encoded, with the reason
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Sample(List<String> ids, boolean[] heldOut, List<SkippedPair> skipped) {}
+
+    /**
+     * The layer sweeps' phase.
+     *
+     * @param base m_B per pair
+     * @param tuned m_T per pair
+     * @param sites per site ({@code block_out}, {@code resid_post}): patched margins per layer and pair
+     * @param distances [pair][layer] mean over completion positions of ||tuned - base|| at {@code block_out.L}
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record LayerSweeps(double[] base, double[] tuned, List<LayerSweep> sites, double[][] distances) {
+        public LayerSweep at(Point.Site site) {
+            return sites.stream().filter(s -> s.site() == site).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no sweep at site " + site));
+        }
+    }
 
     /**
      * One site's per-layer sweep: [layer][pair] patched margins, tuned->base (the base with the
@@ -54,28 +52,106 @@ public record Measurement(int layers, int hiddenSize, List<String> pairIds, bool
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record LayerSweep(Point.Site site, double[][] tunedToBase, double[][] baseToTuned) {}
 
-    @JsonIgnore
-    public int pairs() {
-        return pairIds.size();
+    /** L* and how it was chosen: {@link #BY_ARGMAX} or {@link #BY_EXPECTATIONS}. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Peak(int layer, String chosenBy) {
+        /** L* chosen as the layer whose tuned->base patch moves the base most. */
+        public static final String BY_ARGMAX = "argmax f_L";
+        /** L* named by the expectations' {@code run.peak_layer}. */
+        public static final String BY_EXPECTATIONS = "expectations";
     }
 
-    public LayerSweep sweep(Point.Site site) {
-        return sweeps.stream().filter(s -> s.site() == site).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("no sweep at site " + site));
+    /**
+     * The dose-and-controls phase at L*, every margin the base's with the tuned model's point L*.
+     *
+     * @param dose per interpolation weight alpha, in increasing order
+     * @param noise per pair, under a Gaussian patch of the donor difference's norm
+     * @param noiseMirrored per pair, the same patch with the Gaussian negated
+     * @param shuffled per pair, with another pair's tuned activations
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record DoseAndControls(List<Dose> dose, double[] noise, double[] noiseMirrored, double[] shuffled) {
+        @JsonIgnore
+        public double[] alphas() {
+            return dose.stream().mapToDouble(Dose::alpha).toArray();
+        }
+    }
+
+    /** Per pair, the base margin with tuned's point L* interpolated in with weight alpha. */
+    public record Dose(double alpha, double[] margins) {}
+
+    /** The singular values of the stacked fit-pair differences at L*, and their cumulative energy fraction. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Spectrum(double[] singularValues, double[] energy) {}
+
+    /** The subspace phase on the held-out pairs, one entry per rank below the hidden size. */
+    public record Subspaces(List<RankPatches> ranks) {}
+
+    /**
+     * Per held-out pair, the base margin with the top-k directions of the difference patched in,
+     * and the same with each random orthonormal k-frame of the control.
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record RankPatches(int k, double[] top, List<double[]> randomFrames) {}
+
+    /**
+     * The steering phase on the held-out pairs: the base with a vector added at L* (every position the
+     * run patches) with weight c.
+     *
+     * @param meanDifference the mean tuned-minus-base difference over the fit pairs' rows at L*
+     * @param rank k of the projected vector
+     * @param projected the mean difference on the top-k right singular vectors there
+     * @param baseCompletionMeans per held-out pair, the base's mean per-token log-probs [chosen, rejected]
+     * @param scales per weight c > 0, in increasing order
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Steering(float[] meanDifference, int rank, float[] projected, double[][] baseCompletionMeans, List<Steered> scales) {}
+
+    /**
+     * One weight c, per held-out pair.
+     *
+     * @param meanDifference margins with c x the mean difference added
+     * @param projected margins with c x the projected vector added
+     * @param randomDirections per draw, margins with c x a random direction of the mean difference's norm
+     * @param completionMeans the mean per-token log-probs [chosen, rejected] with c x the mean difference added
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Steered(double scale, double[] meanDifference, double[] projected, List<double[]> randomDirections,
+            double[][] completionMeans) {}
+
+    @JsonIgnore
+    public int pairs() {
+        return sample.ids().size();
+    }
+
+    @JsonIgnore
+    public int peakLayer() {
+        return peak.layer();
+    }
+
+    @JsonIgnore
+    public double[] base() {
+        return layerSweeps.base();
+    }
+
+    @JsonIgnore
+    public double[] tuned() {
+        return layerSweeps.tuned();
     }
 
     /** G(p) = m_T - m_B. */
     @JsonIgnore
     public double[] gains() {
-        double[] g = new double[base.length];
+        double[] g = new double[base().length];
         for (int i = 0; i < g.length; i++) {
-            g[i] = tuned[i] - base[i];
+            g[i] = tuned()[i] - base()[i];
         }
         return g;
     }
 
     @JsonIgnore
     public int[] heldOutIndices() {
+        boolean[] heldOut = sample.heldOut();
         return IntStream.range(0, heldOut.length).filter(i -> heldOut[i]).toArray();
     }
 

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import dev.locus.LocusException;
 import dev.locus.model.Point;
 import dev.locus.patching.Activations;
+import dev.locus.patching.Margin;
 import dev.locus.patching.PatchPositions;
 import dev.locus.patching.Prompted;
 import dev.locus.patching.Sweep;
@@ -41,7 +42,7 @@ public record PairWork(PhaseSpec phase, Point differencesAt, PatchPositions diff
         for (int i : todo) {
             included[i] = true;
         }
-        Map<Sweep.Cell, String> keyOf = new IdentityHashMap<>();
+        Map<Sweep.Cell, MarginKey> keyOf = new IdentityHashMap<>();
         built.cells().forEach((key, cell) -> keyOf.put(cell, key));
         double[][] readouts = new double[pairs.size()][];
         float[][][] differences = new float[pairs.size()][][];
@@ -61,16 +62,27 @@ public record PairWork(PhaseSpec phase, Point differencesAt, PatchPositions diff
             PairUnit unit = null;
             if (patches) {
                 Map<String, Double> margins = new LinkedHashMap<>();
+                Map<String, double[]> means = new LinkedHashMap<>();
+                if (built.keepsCompletionMeans()) {
+                    means.put(PairUnit.BASE, completionMeans(result.base()));
+                }
                 for (Sweep.Patched p : result.patched()) {
-                    margins.put(Phase.marginKey(p.direction(), keyOf.get(p.cell())),
-                            finite(p.margin().margin(), result.id(), p.direction().label() + " " + p.cell().label()));
+                    String key = Phase.marginKey(p.direction(), keyOf.get(p.cell()));
+                    margins.put(key, finite(p.margin().margin(), result.id(), p.direction().label() + " " + p.cell().label()));
+                    if (built.keepsCompletionMeans()) {
+                        means.put(key, completionMeans(p.margin()));
+                    }
                 }
                 unit = new PairUnit(finite(result.base().margin(), result.id(), "base margin"),
-                        finite(result.tuned().margin(), result.id(), "tuned margin"), margins, readouts[i]);
+                        finite(result.tuned().margin(), result.id(), "tuned margin"), margins, readouts[i], means);
             }
             done.accept(new PairOutcome(i, unit, differences[i]));
             differences[i] = null;
         });
+    }
+
+    private static double[] completionMeans(Margin m) {
+        return new double[] {m.chosenSum() / m.chosenTokens(), m.rejectedSum() / m.rejectedTokens()};
     }
 
     private static double finite(double margin, String pair, String what) {

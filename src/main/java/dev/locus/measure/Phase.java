@@ -18,7 +18,8 @@ import java.util.Map;
  * the patched runs it asks of every covered pair under the keys their margins are journaled and
  * read back by, and what it reads out of each pair's two clean runs besides. {@link Phases} runs it.
  */
-record Phase(PhaseName name, Coverage coverage, List<Direction> directions, Map<String, Sweep.Cell> cells, Readout readout) {
+record Phase(PhaseName name, Coverage coverage, List<Direction> directions, Map<MarginKey, Sweep.Cell> cells, Readout readout,
+        boolean keepsCompletionMeans) {
 
     /** Which pairs a phase measures. */
     enum Coverage {
@@ -40,24 +41,9 @@ record Phase(PhaseName name, Coverage coverage, List<Direction> directions, Map<
 
     /** The sites both layer sweeps patch, in the order they run. */
     static final List<Point.Site> SWEPT_SITES = List.of(Point.Site.BLOCK_OUT, Point.Site.RESID_POST);
-    static final String NOISE = "noise";
-    static final String NOISE_MIRRORED = "noise mirrored";
-    static final String SHUFFLED = "shuffled";
-
-    static String marginKey(Direction direction, String cell) {
-        return direction.label() + " " + cell;
-    }
-
-    static String alpha(double alpha) {
-        return "alpha=" + alpha;
-    }
-
-    static String top(int k) {
-        return "top-" + k;
-    }
-
-    static String random(int k, int draw) {
-        return "random-" + k + "#" + draw;
+    /** How the journal keys a patched margin: the direction, then the run's key. */
+    static String marginKey(Direction direction, MarginKey key) {
+        return direction.label() + " " + key.label();
     }
 
     /**
@@ -66,11 +52,11 @@ record Phase(PhaseName name, Coverage coverage, List<Direction> directions, Map<
      * outputs over completion positions, per layer.
      */
     static Phase layerSweeps(int layers, PatchPositions positions) {
-        Map<String, Sweep.Cell> cells = new LinkedHashMap<>();
+        Map<MarginKey, Sweep.Cell> cells = new LinkedHashMap<>();
         for (Point.Site site : SWEPT_SITES) {
             for (int l = 0; l < layers; l++) {
                 Point point = new Point(site, l);
-                cells.put(point.name(), new Sweep.Cell(point, Intervention.replace(positions)));
+                cells.put(new MarginKey.Swept(point), new Sweep.Cell(point, Intervention.replace(positions)));
             }
         }
         Readout distances = (base, tuned) -> {
@@ -81,7 +67,7 @@ record Phase(PhaseName name, Coverage coverage, List<Direction> directions, Map<
             return d;
         };
         return new Phase(PhaseName.LAYERS, Coverage.ALL_PAIRS, List.of(Direction.TUNED_TO_BASE, Direction.BASE_TO_TUNED), cells,
-                distances);
+                distances, false);
     }
 
     /**
@@ -89,14 +75,14 @@ record Phase(PhaseName name, Coverage coverage, List<Direction> directions, Map<
      * (the same Gaussian negated) and a shuffled patch of the same point.
      */
     static Phase doseAndControls(Point at, List<Double> alphas, long controlSeed, PatchPositions positions) {
-        Map<String, Sweep.Cell> cells = new LinkedHashMap<>();
+        Map<MarginKey, Sweep.Cell> cells = new LinkedHashMap<>();
         for (double a : alphas) {
-            cells.put(alpha(a), new Sweep.Cell(at, Intervention.interpolate(a, positions)));
+            cells.put(new MarginKey.Dose(a), new Sweep.Cell(at, Intervention.interpolate(a, positions)));
         }
-        cells.put(NOISE, new Sweep.Cell(at, new Intervention.Noise(1, controlSeed, positions)));
-        cells.put(NOISE_MIRRORED, new Sweep.Cell(at, new Intervention.Noise(-1, controlSeed, positions)));
-        cells.put(SHUFFLED, new Sweep.Cell(at, new Intervention.Shuffled(1, controlSeed, positions)));
-        return new Phase(PhaseName.DOSE, Coverage.ALL_PAIRS, List.of(Direction.TUNED_TO_BASE), cells, Readout.NONE);
+        cells.put(MarginKey.Control.NOISE, new Sweep.Cell(at, new Intervention.Noise(1, controlSeed, positions)));
+        cells.put(MarginKey.Control.NOISE_MIRRORED, new Sweep.Cell(at, new Intervention.Noise(-1, controlSeed, positions)));
+        cells.put(MarginKey.Control.SHUFFLED, new Sweep.Cell(at, new Intervention.Shuffled(1, controlSeed, positions)));
+        return new Phase(PhaseName.DOSE, Coverage.ALL_PAIRS, List.of(Direction.TUNED_TO_BASE), cells, Readout.NONE, false);
     }
 
     /**
@@ -104,22 +90,64 @@ record Phase(PhaseName name, Coverage coverage, List<Direction> directions, Map<
      * difference at L*, then for each k the random orthonormal k-frames of the control.
      */
     static Phase subspaces(Point at, float[][] top, int[] ranks, int draws, int hidden, long controlSeed, PatchPositions positions) {
-        Map<String, Sweep.Cell> cells = new LinkedHashMap<>();
+        Map<MarginKey, Sweep.Cell> cells = new LinkedHashMap<>();
         for (int k : ranks) {
-            cells.put(top(k), new Sweep.Cell(at, Intervention.subspace(Arrays.copyOf(top, k), 1, positions)));
+            cells.put(new MarginKey.Top(k), new Sweep.Cell(at, Intervention.subspace(Arrays.copyOf(top, k), 1, positions)));
         }
         for (int k : ranks) {
             for (int d = 0; d < draws; d++) {
                 long seed = controlSeed * 1_000_003L + k * 101L + d;
-                cells.put(random(k, d), new Sweep.Cell(at, Intervention.subspace(toFloat(Svd.randomFrame(k, hidden, seed)), 1, positions)));
+                cells.put(new MarginKey.RandomFrame(k, d), new Sweep.Cell(at, Intervention.subspace(toFloat(Svd.randomFrame(k, hidden, seed)), 1, positions)));
             }
         }
-        return new Phase(PhaseName.SUBSPACE, Coverage.HELD_OUT_PAIRS, List.of(Direction.TUNED_TO_BASE), cells, Readout.NONE);
+        return new Phase(PhaseName.SUBSPACE, Coverage.HELD_OUT_PAIRS, List.of(Direction.TUNED_TO_BASE), cells, Readout.NONE, false);
+    }
+
+    /**
+     * On the held-out pairs, the base with each steering vector added at L* with each weight, and
+     * random directions of the mean difference's norm with the same weights; the completions' mean
+     * log-probs kept for the fluency guard.
+     */
+    static Phase steering(Point at, float[] meanDifference, float[] projected, List<Double> scales, int draws, long controlSeed,
+            PatchPositions positions) {
+        Map<MarginKey, Sweep.Cell> cells = new LinkedHashMap<>();
+        for (double c : scales) {
+            cells.put(new MarginKey.Steered(MarginKey.SteeringVector.MEAN_DIFFERENCE, c),
+                    new Sweep.Cell(at, Intervention.steer(meanDifference, c, positions)));
+            cells.put(new MarginKey.Steered(MarginKey.SteeringVector.PROJECTED, c),
+                    new Sweep.Cell(at, Intervention.steer(projected, c, positions)));
+        }
+        for (int d = 0; d < draws; d++) {
+            float[] random = randomDirection(meanDifference, controlSeed * 1_000_003L + 7919L * (d + 1));
+            for (double c : scales) {
+                cells.put(new MarginKey.SteeredRandom(d, c), new Sweep.Cell(at, Intervention.steer(random, c, positions)));
+            }
+        }
+        return new Phase(PhaseName.STEERING, Coverage.HELD_OUT_PAIRS, List.of(Direction.TUNED_TO_BASE), cells, Readout.NONE, true);
+    }
+
+    /** A seeded Gaussian direction with the norm of {@code like}. */
+    static float[] randomDirection(float[] like, long seed) {
+        java.util.Random random = new java.util.Random(seed);
+        double[] g = new double[like.length];
+        double norm = 0;
+        double target = 0;
+        for (int i = 0; i < g.length; i++) {
+            g[i] = random.nextGaussian();
+            norm += g[i] * g[i];
+            target += (double) like[i] * like[i];
+        }
+        double scale = Math.sqrt(target / norm);
+        float[] out = new float[g.length];
+        for (int i = 0; i < g.length; i++) {
+            out[i] = (float) (g[i] * scale);
+        }
+        return out;
     }
 
     /** Only the two clean runs of every pair, nothing patched. */
     static Phase cleanRunsOnly() {
-        return new Phase(PhaseName.SVD, Coverage.ALL_PAIRS, List.of(), Map.of(), Readout.NONE);
+        return new Phase(PhaseName.SVD, Coverage.ALL_PAIRS, List.of(), Map.of(), Readout.NONE, false);
     }
 
     /** The phase a spec declares, built in the JVM that runs it. */
@@ -132,6 +160,9 @@ record Phase(PhaseName name, Coverage coverage, List<Direction> directions, Map<
         }
         if (spec instanceof PhaseSpec.Subspaces s) {
             return subspaces(s.at(), s.top(), s.ranks(), s.draws(), s.hidden(), s.controlSeed(), s.positions());
+        }
+        if (spec instanceof PhaseSpec.Steering s) {
+            return steering(s.at(), s.meanDifference(), s.projected(), s.scales(), s.draws(), s.controlSeed(), s.positions());
         }
         return cleanRunsOnly();
     }

@@ -5,7 +5,8 @@ public enum PhaseName {
     LAYERS("layers", "layer_sweeps", "layer sweeps"),
     DOSE("dose", "dose_and_controls", "dose-response and controls"),
     SVD("svd", "svd", "SVD of the fit pairs' differences"),
-    SUBSPACE("subspace", "subspace_patches", "subspace patches");
+    SUBSPACE("subspace", "subspace_patches", "subspace patches"),
+    STEERING("steering", "steering", "steering vectors");
 
     private final String journalKey;
     private final String timing;

@@ -19,6 +19,14 @@ public sealed interface PhaseSpec extends Serializable {
     record Subspaces(Point at, float[][] top, int[] ranks, int draws, int hidden, long controlSeed, PatchPositions positions)
             implements PhaseSpec {}
 
+    /**
+     * @param meanDifference the mean tuned-minus-base difference of the fit pairs at L*
+     * @param projected its projection onto the top-k directions there
+     * @param scales the weights each vector is added with, none 0
+     */
+    record Steering(Point at, float[] meanDifference, float[] projected, List<Double> scales, int draws, long controlSeed,
+            PatchPositions positions) implements PhaseSpec {}
+
     /** No patch: only the clean runs, for the fit pairs' differences a resumed run lacks before its SVD. */
     record CleanRunsOnly() implements PhaseSpec {}
 }

@@ -6,8 +6,8 @@ import java.util.List;
 
 /** A per-pair phase's journaled units, one per pair it covers, in pair order, read by key. */
 record PhaseUnits(List<PairUnit> units) {
-    /** The patched margin under {@code direction} and cell key, per covered pair. */
-    double[] margins(Direction direction, String cell) {
+    /** The patched margin under {@code direction} and {@code cell}, per covered pair. */
+    double[] margins(Direction direction, MarginKey cell) {
         String key = Phase.marginKey(direction, cell);
         double[] out = new double[units.size()];
         for (int i = 0; i < out.length; i++) {
@@ -24,7 +24,28 @@ record PhaseUnits(List<PairUnit> units) {
     double[][] byLayer(Direction direction, Point.Site site, int layers) {
         double[][] out = new double[layers][];
         for (int l = 0; l < layers; l++) {
-            out[l] = margins(direction, new Point(site, l).name());
+            out[l] = margins(direction, new MarginKey.Swept(new Point(site, l)));
+        }
+        return out;
+    }
+
+    /** The completions' mean log-probs, [chosen, rejected], of the run under {@code direction} and {@code cell}, per covered pair. */
+    double[][] completionMeans(Direction direction, MarginKey cell) {
+        return completionMeans(Phase.marginKey(direction, cell));
+    }
+
+    /** The same of the base's clean run. */
+    double[][] baseCompletionMeans() {
+        return completionMeans(PairUnit.BASE);
+    }
+
+    private double[][] completionMeans(String key) {
+        double[][] out = new double[units.size()][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = units.get(i).completionMeans().get(key);
+            if (out[i] == null) {
+                throw new IllegalStateException("no completion means " + key + " in the journaled unit of pair " + i);
+            }
         }
         return out;
     }

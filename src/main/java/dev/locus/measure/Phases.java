@@ -63,24 +63,62 @@ final class Phases {
         int[] ranks = protocol.ranks().stream().mapToInt(Integer::intValue).filter(k -> k <= svd.top().length).toArray();
         PhaseUnits subspace = phases.run(PairWork.of(new PhaseSpec.Subspaces(at, svd.top(), ranks, protocol.randomDraws(), hidden,
                 run.controlSeed(), positions)), null);
+        Protocol.Steering steer = protocol.steering();
+        int steerRank = Math.min(steer.rank(), svd.top().length);
+        float[] projected = projection(svd.meanDifference(), svd.top(), steerRank);
+        PhaseUnits steered = phases.run(PairWork.of(new PhaseSpec.Steering(at, svd.meanDifference(), projected, steer.scales(),
+                steer.randomDraws(), run.controlSeed(), positions)), null);
 
-        double[][] doseMargins = protocol.doseAlphas().stream().map(a -> dose.margins(Direction.TUNED_TO_BASE, Phase.alpha(a)))
-                .toArray(double[][]::new);
-        double[][] top = IntStream.of(ranks).mapToObj(k -> subspace.margins(Direction.TUNED_TO_BASE, Phase.top(k)))
-                .toArray(double[][]::new);
-        double[][][] random = IntStream.of(ranks).mapToObj(k -> IntStream.range(0, protocol.randomDraws())
-                .mapToObj(d -> subspace.margins(Direction.TUNED_TO_BASE, Phase.random(k, d))).toArray(double[][]::new))
-                .toArray(double[][][]::new);
-        return new Measurement(layers, hidden, phases.ids, plan.heldOut(), plan.skipped(), clean, swept.tuned(), sweeps, peak,
-                run.peakLayer() != null ? Measurement.PEAK_BY_EXPECTATIONS : Measurement.PEAK_BY_ARGMAX,
-                protocol.doseAlphas().stream().mapToDouble(Double::doubleValue).toArray(), doseMargins,
-                dose.margins(Direction.TUNED_TO_BASE, Phase.NOISE), dose.margins(Direction.TUNED_TO_BASE, Phase.NOISE_MIRRORED),
-                dose.margins(Direction.TUNED_TO_BASE, Phase.SHUFFLED),
-                ranks, top, random, svd.singularValues(), svd.energy(), swept.readouts());
+        List<Measurement.Dose> doseCurve = protocol.doseAlphas().stream()
+                .map(a -> new Measurement.Dose(a, dose.margins(Direction.TUNED_TO_BASE, new MarginKey.Dose(a)))).toList();
+        List<Measurement.RankPatches> patches = IntStream.of(ranks).mapToObj(k -> new Measurement.RankPatches(k,
+                subspace.margins(Direction.TUNED_TO_BASE, new MarginKey.Top(k)), IntStream.range(0, protocol.randomDraws())
+                        .mapToObj(d -> subspace.margins(Direction.TUNED_TO_BASE, new MarginKey.RandomFrame(k, d))).toList())).toList();
+        return new Measurement(layers, hidden, new Measurement.Sample(phases.ids, plan.heldOut(), plan.skipped()),
+                new Measurement.LayerSweeps(clean, swept.tuned(), sweeps, swept.readouts()),
+                new Measurement.Peak(peak, run.peakLayer() != null ? Measurement.Peak.BY_EXPECTATIONS : Measurement.Peak.BY_ARGMAX),
+                new Measurement.DoseAndControls(doseCurve, dose.margins(Direction.TUNED_TO_BASE, MarginKey.Control.NOISE),
+                        dose.margins(Direction.TUNED_TO_BASE, MarginKey.Control.NOISE_MIRRORED),
+                        dose.margins(Direction.TUNED_TO_BASE, MarginKey.Control.SHUFFLED)),
+                new Measurement.Spectrum(svd.singularValues(), svd.energy()), new Measurement.Subspaces(patches),
+                steering(steered, steer, svd.meanDifference(), steerRank, projected));
     }
 
-    /** The SVD of the fit pairs' differences at L*: the top right singular vectors as patched, and the spectrum. */
-    record SvdUnit(float[][] top, double[] singularValues, double[] energy) {}
+    private static Measurement.Steering steering(PhaseUnits units, Protocol.Steering steer, float[] meanDifference, int rank,
+            float[] projected) {
+        Direction d = Direction.TUNED_TO_BASE;
+        List<Measurement.Steered> scales = steer.scales().stream().map(c -> new Measurement.Steered(c,
+                units.margins(d, new MarginKey.Steered(MarginKey.SteeringVector.MEAN_DIFFERENCE, c)),
+                units.margins(d, new MarginKey.Steered(MarginKey.SteeringVector.PROJECTED, c)),
+                IntStream.range(0, steer.randomDraws()).mapToObj(draw -> units.margins(d, new MarginKey.SteeredRandom(draw, c))).toList(),
+                units.completionMeans(d, new MarginKey.Steered(MarginKey.SteeringVector.MEAN_DIFFERENCE, c)))).toList();
+        return new Measurement.Steering(meanDifference, rank, projected, units.baseCompletionMeans(), scales);
+    }
+
+    /** {@code v} on the span of the first {@code k} of the orthonormal rows {@code basis}. */
+    private static float[] projection(float[] v, float[][] basis, int k) {
+        double[] out = new double[v.length];
+        for (int i = 0; i < k; i++) {
+            double dot = 0;
+            for (int c = 0; c < v.length; c++) {
+                dot += (double) basis[i][c] * v[c];
+            }
+            for (int c = 0; c < v.length; c++) {
+                out[c] += dot * basis[i][c];
+            }
+        }
+        float[] f = new float[v.length];
+        for (int c = 0; c < v.length; c++) {
+            f[c] = (float) out[c];
+        }
+        return f;
+    }
+
+    /**
+     * The SVD of the fit pairs' differences at L*: the top right singular vectors as patched, the
+     * spectrum, and the rows' mean (the difference-of-means steering vector).
+     */
+    record SvdUnit(float[][] top, double[] singularValues, double[] energy, float[] meanDifference) {}
 
     /**
      * Runs one per-pair phase over the pairs it covers that the journal lacks, journaling each unit
@@ -128,7 +166,7 @@ final class Phases {
             Svd svd = Svd.of(stacked);
             int keep = ranks.stream().mapToInt(Integer::intValue).filter(k -> k < Math.min(hidden, stacked.length)).max().orElse(0);
             journal.put(PhaseName.SVD.unit(), new SvdUnit(keep == 0 ? new float[0][] : Phase.toFloat(svd.top(keep)),
-                    svd.singularValues(), svd.energyFraction()));
+                    svd.singularValues(), svd.energyFraction(), mean(stacked, hidden)));
         }
         timings.put(PhaseName.SVD.timing(), (System.nanoTime() - started) / 1e9);
         return journal.get(PhaseName.SVD.unit(), SvdUnit.class);
@@ -142,6 +180,21 @@ final class Phases {
             log.printf(Locale.ROOT, "locus measure: %s: %d/%d pairs already in the journal%n", title, resumed, total);
         }
         return Progress.of("locus measure: " + title, total, resumed);
+    }
+
+    /** The mean of the rows. */
+    private static float[] mean(double[][] rows, int hidden) {
+        double[] sum = new double[hidden];
+        for (double[] row : rows) {
+            for (int c = 0; c < hidden; c++) {
+                sum[c] += row[c];
+            }
+        }
+        float[] out = new float[hidden];
+        for (int c = 0; c < hidden; c++) {
+            out[c] = (float) (sum[c] / rows.length);
+        }
+        return out;
     }
 
     /** The fit pairs' rows, pair after pair in plan order, widened. */

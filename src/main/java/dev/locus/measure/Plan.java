@@ -133,7 +133,7 @@ public record Plan(Subject subject, Protocol protocol, DecoderConfig config, Lis
                 .config("pairs_requested", run.pairs()).config("held_out_fraction", run.heldOutFraction())
                 .config("site", run.site().label()).config("positions", run.positions().label()).config("control_seed", run.controlSeed())
                 .config("bootstrap_resamples", run.bootstrapResamples()).config("confidence", run.confidence())
-                .config("peak_layer", run.peakLayer() == null ? Measurement.PEAK_BY_ARGMAX : run.peakLayer())
+                .config("peak_layer", run.peakLayer() == null ? Measurement.Peak.BY_ARGMAX : run.peakLayer())
                 .config("schedule", "cached").config("device", device.isGpu() ? "gpu:" + device.getDeviceId() : device.getDeviceType())
                 .config("pairs_measured", measured)
                 .config("pairs_skipped", skipped.isEmpty() ? "none"

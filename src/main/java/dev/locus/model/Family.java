@@ -176,7 +176,7 @@ public enum Family {
     public static Family parse(String modelType) {
         Family f = ofModelType(modelType);
         if (f == null) {
-            throw new IllegalArgumentException("--family: expected llama, qwen2, mistral or gemma2, found \"" + modelType + "\"");
+            throw new IllegalArgumentException("expected llama, qwen2, mistral or gemma2, found \"" + modelType + "\"");
         }
         return f;
     }

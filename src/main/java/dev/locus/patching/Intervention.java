@@ -157,6 +157,40 @@ public sealed interface Intervention {
     }
 
     /**
+     * scale v, one fixed vector added to every row: a steering vector, which needs no donor. At
+     * {@code block_out} it adds to the block's contribution, so to the residual stream after it.
+     */
+    record Steer(float[] vector, double scale, PatchPositions positions) implements Intervention {
+        public Steer {
+            requireFinite(scale);
+        }
+
+        public Set<Target> needs() {
+            return Set.of();
+        }
+
+        public NDArray change(Segment s) {
+            NDArray r = s.r();
+            if (r.getShape().get(r.getShape().dimension() - 1) != vector.length) {
+                throw new IllegalArgumentException("a steering vector of " + vector.length + " for values of shape " + r.getShape());
+            }
+            return r.zerosLike().add(r.getManager().create(vector).mul((float) scale));
+        }
+
+        public String arguments() {
+            return "(norm=" + String.format(Locale.ROOT, "%.4g", norm(vector)) + ", scale=" + scale + ")";
+        }
+
+        private static double norm(float[] v) {
+            double s = 0;
+            for (float x : v) {
+                s += (double) x * x;
+            }
+            return Math.sqrt(s);
+        }
+    }
+
+    /**
      * alpha (t' - r) with t' the donor's value on another pair (a seeded derangement of the pairs),
      * aligned at the prompt/completion boundary; rows with no aligned partner stay the recipient's.
      */
@@ -189,6 +223,10 @@ public sealed interface Intervention {
 
     static Subspace subspace(float[][] basis, double alpha, PatchPositions positions) {
         return new Subspace(basis, alpha, positions);
+    }
+
+    static Steer steer(float[] vector, double scale, PatchPositions positions) {
+        return new Steer(vector, scale, positions);
     }
 
     /**

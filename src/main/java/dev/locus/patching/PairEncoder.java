@@ -33,7 +33,7 @@ public final class PairEncoder {
             try {
                 return valueOf(name.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--format: expected raw or chat, found \"" + name + "\"");
+                throw new IllegalArgumentException("expected raw or chat, found \"" + name + "\"");
             }
         }
     }

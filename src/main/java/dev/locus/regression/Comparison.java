@@ -4,10 +4,11 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.locus.LocusException;
-import dev.locus.claims.AsymmetryClaim;
+import dev.locus.claims.Claim;
 import dev.locus.claims.ClaimResult;
+import dev.locus.claims.Claims;
+import dev.locus.claims.Drift;
 import dev.locus.claims.Expectations;
-import dev.locus.claims.LowRankClaim;
 import dev.locus.claims.Results;
 import dev.locus.claims.Verdict;
 import java.nio.file.Path;
@@ -21,8 +22,9 @@ import java.util.function.Function;
  * A new run held against a baseline run of the same pairs, seed and expectations: what teams that
  * retrain want to know, whether the new checkpoint still localizes the way the accepted one did.
  * One row per quantity, both values side by side, and a regression wherever a rule of the
- * expectations' {@code regression} block is broken (see {@link Expectations.Regression}). A run
- * compared with itself has none.
+ * expectations' {@code regression} block is broken (see {@link Expectations.Regression}): each
+ * claim's verdict, then the rows each claim's {@link Claim#drift} adds. A run compared with itself
+ * has none.
  *
  * @param baseline the baseline's results file, as given
  * @param baselineSha256 its sha256
@@ -30,14 +32,6 @@ import java.util.function.Function;
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record Comparison(String baseline, String baselineSha256, List<Drift> drift) {
-
-    /** One compared quantity: its name, the baseline's value, the new one, the rule, and whether the rule is broken. */
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record Drift(String what, String baseline, String now, String rule, boolean regression) {
-        public String sentence() {
-            return what + ": " + baseline + " -> " + now + " (" + rule + ")";
-        }
-    }
 
     @JsonIgnore
     public List<Drift> regressions() {
@@ -58,46 +52,23 @@ public record Comparison(String baseline, String baselineSha256, List<Drift> dri
         requireComparable(baselineFile, RunIdentity.of(baseline), RunIdentity.of(now));
         Expectations.Regression rules = now.expectations().regression();
         List<Drift> drift = new ArrayList<>();
-        for (ClaimResult before : baseline.claims().all()) {
-            ClaimResult after = now.claims().named(before.claim());
+        for (Claim<?, ?> claim : Claims.ALL) {
+            ClaimResult before = baseline.claims().named(claim.name());
+            ClaimResult after = now.claims().named(claim.name());
             Verdict was = before.outcome().verdict();
             Verdict is = after.outcome().verdict();
-            drift.add(new Drift(before.claim() + " verdict", was.label(), is.label(), "a claim that held still holds",
+            drift.add(new Drift(claim.name() + " verdict", was.label(), is.label(), "a claim that held still holds",
                     was == Verdict.HOLDS && is == Verdict.FAILS));
         }
-
-        AsymmetryClaim.Result a0 = baseline.claims().asymmetry();
-        AsymmetryClaim.Result a1 = now.claims().asymmetry();
-        int shift = Math.abs(a1.peakLayer() - a0.peakLayer());
-        drift.add(new Drift("peak layer L* (" + a1.peakChosenBy() + ")", String.valueOf(a0.peakLayer()), String.valueOf(a1.peakLayer()),
-                "moves by at most max_peak_shift = " + rules.maxPeakShift() + (shift > 0 ? "; moved by " + shift : ""),
-                shift > rules.maxPeakShift()));
-
-        AsymmetryClaim.LayerEffect before = a0.layers().get(a0.peakLayer());
-        AsymmetryClaim.LayerEffect after = a1.layers().get(a0.peakLayer());
-        double drop = before.f() - after.f();
-        boolean apart = after.fHigh() < before.fLow();
-        drift.add(new Drift("share of the gain f_L at the baseline's L* = " + a0.peakLayer() + " (" + a0.site().label() + ")",
-                share(before), share(after), String.format(Locale.ROOT, "drops by at most max_share_drop = %s, or the intervals "
-                        + "overlap; dropped by %.3f, intervals %s", rules.maxShareDrop(), drop, apart ? "apart" : "overlap"),
-                drop > rules.maxShareDrop() && apart));
-
-        LowRankClaim.Result l0 = baseline.claims().lowRank();
-        LowRankClaim.Result l1 = now.claims().lowRank();
-        int steps = step(l1) - step(l0);
-        List<Integer> grid = l1.recovery().stream().map(LowRankClaim.RankRecovery::k).toList();
-        drift.add(new Drift("smallest sufficient rank k", rank(l0), rank(l1), "grows by at most max_rank_steps = " + rules.maxRankSteps()
-                + " step(s) of the rank grid " + grid + (steps != 0 ? "; moved by " + steps + " step(s)" : ""),
-                steps > rules.maxRankSteps()));
-
-        Integer top = baseline.claims().sparseAttribution().topLayer();
-        List<Integer> selected = now.claims().sparseAttribution().selectedLayers();
-        drift.add(new Drift("baseline's top LASSO layer" + (top == null ? " (none)" : " " + top) + " selected",
-                top == null ? "none selected" : "layer " + top + " of " + baseline.claims().sparseAttribution().selectedLayers(),
-                "selected " + selected, "the baseline's top layer stays selected", top != null && !selected.contains(top)));
-
+        for (Claim<?, ?> claim : Claims.ALL) {
+            drift.addAll(drift(claim, baseline.claims(), now.claims(), rules));
+        }
         drift.add(new Drift("mean gain m_T - m_B", gain(baseline), gain(now), "reported", false));
         return new Comparison(baselineFile.toString(), baselineSha256, List.copyOf(drift));
+    }
+
+    private static <R extends ClaimResult> List<Drift> drift(Claim<?, R> claim, Claims baseline, Claims now, Expectations.Regression rules) {
+        return claim.drift(baseline.of(claim), now.of(claim), rules);
     }
 
     /**
@@ -119,10 +90,13 @@ public record Comparison(String baseline, String baselineSha256, List<Drift> dri
         Expectations e1 = now.expectations();
         List<String> blocks = new ArrayList<>();
         record Block(String name, Function<Expectations, Object> value) {}
-        for (Block b : List.of(new Block("name", Expectations::name), new Block("run", Expectations::run),
-                new Block("asymmetry", Expectations::asymmetry), new Block("dose_response", Expectations::doseResponse),
-                new Block("low_rank", Expectations::lowRank), new Block("sparse_attribution", Expectations::sparseAttribution),
-                new Block("regression", Expectations::regression), new Block("truth", Expectations::truth))) {
+        List<Block> compared = new ArrayList<>(List.of(new Block("name", Expectations::name), new Block("run", Expectations::run)));
+        for (Claim<?, ?> claim : Claims.ALL) {
+            compared.add(new Block(claim.name(), e -> e.sections().get(claim.name())));
+        }
+        compared.add(new Block("regression", Expectations::regression));
+        compared.add(new Block("truth", Expectations::truth));
+        for (Block b : compared) {
             if (!Objects.equals(b.value().apply(e0), b.value().apply(e1))) {
                 blocks.add(b.name());
             }
@@ -155,25 +129,6 @@ public record Comparison(String baseline, String baselineSha256, List<Drift> dri
             out.append(String.format(Locale.ROOT, row, d.what(), d.baseline(), d.now(), d.regression() ? "REGRESSION" : "ok", d.rule()));
         }
         return out.toString();
-    }
-
-    /** A rank's position in the grid of measured ranks plus the full one; no sufficient rank sits past its end. */
-    private static int step(LowRankClaim.Result r) {
-        List<LowRankClaim.RankRecovery> grid = r.recovery();
-        for (int i = 0; i < grid.size(); i++) {
-            if (r.smallestK() != null && grid.get(i).k() == r.smallestK()) {
-                return i;
-            }
-        }
-        return grid.size();
-    }
-
-    private static String rank(LowRankClaim.Result r) {
-        return r.smallestK() == null ? "none" : String.valueOf(r.smallestK());
-    }
-
-    private static String share(AsymmetryClaim.LayerEffect e) {
-        return String.format(Locale.ROOT, "%.3f [%.3f, %.3f]", e.f(), e.fLow(), e.fHigh());
     }
 
     private static String gain(Results r) {

@@ -13,7 +13,7 @@ import java.util.List;
  */
 public record RunIdentity(List<String> pairIds, String pairsSha256, Long seed, int layers, int hiddenSize, Expectations expectations) {
     public static RunIdentity of(Results r) {
-        return new RunIdentity(r.measurement().pairIds(), r.provenance().sha256().get("pairs"), r.provenance().seed(),
+        return new RunIdentity(r.measurement().sample().ids(), r.provenance().sha256().get("pairs"), r.provenance().seed(),
                 r.measurement().layers(), r.measurement().hiddenSize(), r.expectations());
     }
 

@@ -7,11 +7,11 @@ import com.samskivert.mustache.Mustache;
 import com.samskivert.mustache.Template;
 import dev.locus.Provenance;
 import dev.locus.claims.Check;
+import dev.locus.claims.Claim;
 import dev.locus.claims.ClaimResult;
 import dev.locus.claims.Claims;
 import dev.locus.claims.Expectations;
 import dev.locus.claims.Results;
-import dev.locus.model.Point;
 import dev.locus.regression.Baseline;
 import dev.locus.regression.Comparison;
 import java.io.IOException;
@@ -58,37 +58,10 @@ public final class Report {
             atomically(dir.resolve(Results.FILE), JSON.writeValueAsString(json) + "\n");
             Claims claims = results.claims();
             Expectations e = results.expectations();
-            String confidence = percent(e.run().confidence());
             List<Map<String, Object>> sections = new ArrayList<>();
-            sections.add(section("asymmetry", "1. Bidirectional asymmetry", claims.asymmetry(), Charts.layerEffects(claims.asymmetry()),
-                    "Each layer's " + (e.run().site() == Point.Site.RESID_POST ? "residual stream after the block (resid_post.L)"
-                            : "block output (block_out.L)") + " swapped in one direction at a time. f_L (blue) is the share of the tuned "
-                            + "model's gain that the tuned activations carry into the base; r_L (orange) the share the tuned model loses "
-                            + "when its activations are replaced by the base's. Bars are " + confidence + " bootstrap intervals over "
-                            + "pairs (" + e.run().bootstrapResamples() + " resamples). A localized preference shows one layer far from "
-                            + "zero in at least one direction, and the two directions apart.", dir));
-            sections.add(section("dose_response", "2. Monotone dose-response", claims.doseResponse(),
-                    Charts.doseResponse(claims.doseResponse()),
-                    "The base model's mean margin as the peak layer's activations are moved from the base's (alpha = 0) to the "
-                            + "tuned model's (alpha = 1) and beyond. The claim needs a curve that never steps back by more than "
-                            + percent(e.doseResponse().maxStepDown()) + " of |M(1) - M(0)|, a rank correlation of at least "
-                            + e.doseResponse().minSpearman() + ", and at least " + percent(e.doseResponse().minMonotonePairs())
-                            + " of pairs monotone on their own.", dir));
-            int held = claims.lowRank().heldOutPairs();
-            int pairs = results.measurement().pairs();
-            sections.add(section("low_rank", "3. Low-rank recovery", claims.lowRank(), Charts.recovery(claims.lowRank()),
-                    "Patching only the top-k directions of the tuned-minus-base difference (fitted on " + (pairs - held)
-                            + " pairs, tested on the other " + held + "), as a share of the full patch. Random k-dimensional frames "
-                            + "are the control (" + e.lowRank().randomDraws() + " per k): a subspace patch can switch on pathways the "
-                            + "real difference does not use (Makelov et al. 2023), so recovery counts only well above the random line. "
-                            + "The energy curve shows how much of the difference the top k directions hold.", dir));
-            sections.add(section("sparse_attribution", "4. Sparse layer attribution", claims.sparseAttribution(),
-                    Charts.attribution(claims.sparseAttribution()),
-                    "LASSO of each pair's gain on each layer's activation distance (standardized), alpha chosen by "
-                            + e.sparseAttribution().folds() + "-fold cross-validation over " + e.sparseAttribution().nAlphas()
-                            + " alphas and the 1-SE rule. Bars: coefficients at that alpha, how often " + e.sparseAttribution()
-                            .bootstrapRefits() + " bootstrap refits select each layer, and each layer's R^2 alone. Downstream layers "
-                            + "inherit upstream changes, so several layers can predict well alone while LASSO keeps one.", dir));
+            for (Claim<?, ?> claim : Claims.ALL) {
+                sections.add(section(claim, results, dir));
+            }
             Map<String, Object> scope = new LinkedHashMap<>();
             scope.put("title", "locus reproduction: " + e.name());
             scope.put("description", e.description());
@@ -97,8 +70,8 @@ public final class Report {
             scope.put("sections", sections);
             scope.put("command", results.command());
             scope.put("gain", claims.gain().sentence());
-            scope.put("pairs", pairs);
-            scope.put("heldOut", held);
+            scope.put("pairs", results.measurement().pairs());
+            scope.put("heldOut", results.measurement().heldOutIndices().length);
             scope.put("skipped", results.provenance().config().get("pairs_skipped"));
             if (against != null) {
                 scope.put("baseline", baselineSection(results, against, dir));
@@ -116,21 +89,24 @@ public final class Report {
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("claim", r.claim());
         row.put("verdict", r.outcome().verdict().label());
-        row.put("expected", r.outcome().expected().label());
+        row.put("expected", r.outcome().expectation());
         row.put("asExpected", r.asExpected());
         row.put("reason", r.outcome().reason());
         return row;
     }
 
-    private static Map<String, Object> section(String id, String title, ClaimResult result, Chart<?, ?> chart, String howToRead, Path dir)
-            throws IOException {
+    /** A claim's section: its verdict, checks, chart and how to read it. */
+    private static <S extends Claim.Section, R extends ClaimResult> Map<String, Object> section(Claim<S, R> claim, Results results,
+            Path dir) throws IOException {
+        R result = results.claims().of(claim);
+        Expectations e = results.expectations();
         Map<String, Object> s = verdictRow(result);
-        s.put("id", id);
-        s.put("title", title);
+        s.put("id", claim.name());
+        s.put("title", claim.title());
         s.put("peakLayer", result.peakLayer());
         s.put("checks", result.outcome().checks().stream().map(Report::checkRow).toList());
-        s.putAll(chart(id, chart, dir));
-        s.put("howToRead", howToRead);
+        s.putAll(chart(claim.name(), claim.chart(result), dir));
+        s.put("howToRead", claim.howToRead(result, e.run(), e.section(claim), results.measurement()));
         return s;
     }
 
@@ -166,19 +142,25 @@ public final class Report {
         b.put("drift", comparison.drift().stream().map(d -> Map.of("what", d.what(), "baseline", d.baseline(), "now", d.now(),
                 "rule", d.rule(), "regression", d.regression() ? "REGRESSION" : "ok", "regressed", d.regression())).toList());
         List<Map<String, Object>> charts = new ArrayList<>();
-        charts.add(overlay("baseline-layer-shares", "Layer shares f_L, r_L: this run (solid) over the baseline (dashed)",
-                Charts.layerEffectsOver(after.asymmetry(), before.asymmetry()), dir));
-        charts.add(overlay("baseline-dose", "Dose curve: this run over the baseline",
-                Charts.doseResponseOver(after.doseResponse(), before.doseResponse()), dir));
-        charts.add(overlay("baseline-recovery", "Recovery by k: this run over the baseline",
-                Charts.recoveryOver(after.lowRank(), before.lowRank()), dir));
+        for (Claim<?, ?> claim : Claims.ALL) {
+            Map<String, Object> overlay = overlay(claim, before, after, dir);
+            if (overlay != null) {
+                charts.add(overlay);
+            }
+        }
         b.put("charts", charts);
         return b;
     }
 
-    private static Map<String, Object> overlay(String id, String title, Chart<?, ?> chart, Path dir) throws IOException {
-        Map<String, Object> c = chart(id, chart, dir);
-        c.put("title", title);
+    /** A claim's chart of this run over the baseline's, or null where the claim draws none. */
+    private static <R extends ClaimResult> Map<String, Object> overlay(Claim<?, R> claim, Claims before, Claims after, Path dir)
+            throws IOException {
+        Chart<?, ?> chart = claim.chartOver(after.of(claim), before.of(claim));
+        if (chart == null) {
+            return null;
+        }
+        Map<String, Object> c = chart("baseline-" + claim.name(), chart, dir);
+        c.put("title", claim.title() + ": this run (solid) over the baseline (dashed)");
         return c;
     }
 
@@ -205,11 +187,6 @@ public final class Report {
         rows.add(Map.of("key", "matrix products", "value", p.matmul()));
         rows.add(Map.of("key", "machine", "value", p.machine()));
         return rows;
-    }
-
-    private static String percent(double share) {
-        double p = 100 * share;
-        return (p == Math.rint(p) ? String.valueOf((long) p) : String.format(Locale.ROOT, "%.3g", p)) + " %";
     }
 
     private static Template template(String name, boolean html) throws IOException {

@@ -35,6 +35,6 @@ class AgainstTheBaselineTest {
         Comparison c = e.comparison();
         System.err.print(c.table());
         assertThat(c.regressed()).as(() -> "regressed against the baseline " + c.baseline() + ": "
-                + c.regressions().stream().map(Comparison.Drift::sentence).collect(Collectors.joining("; "))).isFalse();
+                + c.regressions().stream().map(Drift::sentence).collect(Collectors.joining("; "))).isFalse();
     }
 }

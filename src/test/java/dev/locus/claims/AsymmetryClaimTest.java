@@ -6,7 +6,7 @@ import org.junit.jupiter.api.DisplayName;
 @DisplayName(AsymmetryClaim.SENTENCE)
 class AsymmetryClaimTest extends ClaimSpec<AsymmetryClaim.Result> {
     @Override
-    AsymmetryClaim.Result claimOf(Claims claims) {
-        return claims.asymmetry();
+    AsymmetryClaim unit() {
+        return AsymmetryClaim.UNIT;
     }
 }

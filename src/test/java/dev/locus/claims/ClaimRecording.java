@@ -2,15 +2,12 @@ package dev.locus.claims;
 
 import dev.locus.measure.Measurement;
 import dev.locus.measure.Subject;
-import dev.locus.model.Point;
 import dev.locus.report.Charts;
 import io.qameta.allure.Allure;
 import java.io.ByteArrayInputStream;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.List;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.InvocationInterceptor;
 import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
@@ -29,16 +26,16 @@ final class ClaimRecording implements InvocationInterceptor {
         ClaimSubjects.Evaluated e = ClaimSubjects.evaluated(subject);
         parameters(e);
         steps(e);
-        ClaimResult result = spec.claimOf(e.claims());
+        ClaimResult result = e.claims().named(spec.unit().name());
         Allure.step("evaluate " + result.claim() + ": " + result.outcome().verdict().label() + " (expected "
-                + result.outcome().expected().label() + "): " + result.outcome().reason());
+                + result.outcome().expectation() + "): " + result.outcome().reason());
         Path file = ClaimResults.write(e.folder(), result, e.claims().gain(), e.results().provenance());
         String json = ClaimResults.json(result, e.claims().gain(), e.results().provenance());
         attach(result.claim() + ".json", "application/json", json.getBytes(StandardCharsets.UTF_8), "json");
-        attach(result.claim() + " table", "text/csv", csv(result).getBytes(StandardCharsets.UTF_8), "csv");
-        attach(result.claim() + " chart", "image/png", png(result), "png");
+        attach(result.claim() + " table", "text/csv", csv(spec.unit(), e.claims()).getBytes(StandardCharsets.UTF_8), "csv");
+        attach(result.claim() + " chart", "image/png", png(spec.unit(), e.claims()), "png");
         System.err.printf("locus claims: %s %s: %s (expected %s): %s -> %s%n", subject.name(), result.claim(),
-                result.outcome().verdict().label(), result.outcome().expected().label(), result.outcome().reason(), file);
+                result.outcome().verdict().label(), result.outcome().expectation(), result.outcome().reason(), file);
         invocation.proceed();
     }
 
@@ -57,11 +54,12 @@ final class ClaimRecording implements InvocationInterceptor {
     /** The shared run's phases, each with the figure it produced. */
     private static void steps(ClaimSubjects.Evaluated e) {
         Measurement r = e.measurement();
-        Allure.step("clean margins: " + r.pairs() + " pairs (" + r.skipped().size() + " skipped), " + e.claims().gain().sentence());
+        Allure.step("clean margins: " + r.pairs() + " pairs (" + r.sample().skipped().size() + " skipped), " + e.claims().gain().sentence());
         Allure.step("layer sweeps: both directions at block_out.L and resid_post.L, L = 0.." + (r.layers() - 1)
-                + "; L* = " + r.peakLayer() + " (" + r.peakChosenBy() + ")");
-        Allure.step("dose: " + r.doseAlphas().length + " alphas at layer " + r.peakLayer() + ", noise and shuffled controls");
-        Allure.step("subspace: SVD of the fit pairs' differences, ranks " + Arrays.toString(r.ranks())
+                + "; L* = " + r.peakLayer() + " (" + r.peak().chosenBy() + ")");
+        Allure.step("dose: " + r.doseAndControls().dose().size() + " alphas at layer " + r.peakLayer() + ", noise and shuffled controls");
+        Allure.step("subspace: SVD of the fit pairs' differences, ranks "
+                + r.subspaces().ranks().stream().map(Measurement.RankPatches::k).toList()
                 + " and random frames on " + r.heldOutIndices().length + " held-out pairs");
         Allure.step("LASSO features: block_out distances, " + r.pairs() + " pairs x " + r.layers() + " layers");
     }
@@ -70,46 +68,11 @@ final class ClaimRecording implements InvocationInterceptor {
         Allure.addAttachment(name, type, new ByteArrayInputStream(content), extension);
     }
 
-    private static String csv(ClaimResult result) {
-        StringBuilder csv = new StringBuilder();
-        if (result instanceof AsymmetryClaim.Result r) {
-            csv.append("site,layer,f,f_low,f_high,r,r_low,r_high,wilcoxon_p,holm_p\n");
-            for (Point.Site site : List.of(r.site(), Point.Site.RESID_POST).stream().distinct().toList()) {
-                for (AsymmetryClaim.LayerEffect e : site == r.site() ? r.layers() : r.residPost()) {
-                    csv.append(String.join(",", site.label(), String.valueOf(e.layer()), String.valueOf(e.f()), String.valueOf(e.fLow()),
-                            String.valueOf(e.fHigh()), String.valueOf(e.r()), String.valueOf(e.rLow()), String.valueOf(e.rHigh()),
-                            String.valueOf(e.wilcoxonP()), String.valueOf(e.holmP()))).append('\n');
-                }
-            }
-        } else if (result instanceof DoseResponseClaim.Result r) {
-            csv.append("alpha,mean_margin\n");
-            for (int a = 0; a < r.alphas().length; a++) {
-                csv.append(r.alphas()[a]).append(',').append(r.meanMargins()[a]).append('\n');
-            }
-        } else if (result instanceof LowRankClaim.Result r) {
-            csv.append("k,recovery,random_recovery,energy\n");
-            for (LowRankClaim.RankRecovery p : r.recovery()) {
-                csv.append(p.k()).append(',').append(p.recovery()).append(',').append(p.randomRecovery()).append(',').append(p.energy())
-                        .append('\n');
-            }
-        } else if (result instanceof SparseAttributionClaim.Result r) {
-            csv.append("layer,coefficient,selection_frequency,univariate_r2\n");
-            for (int l = 0; l < r.coefficients().length; l++) {
-                csv.append(l).append(',').append(r.coefficients()[l]).append(',').append(r.selectionFrequency()[l]).append(',')
-                        .append(r.univariateR2()[l]).append('\n');
-            }
-        }
-        return csv.toString();
+    private static <R extends ClaimResult> String csv(Claim<?, R> claim, Claims claims) {
+        return claim.csv(claims.of(claim));
     }
 
-    private static byte[] png(ClaimResult result) {
-        if (result instanceof AsymmetryClaim.Result r) {
-            return Charts.png(Charts.layerEffects(r));
-        } else if (result instanceof DoseResponseClaim.Result r) {
-            return Charts.png(Charts.doseResponse(r));
-        } else if (result instanceof LowRankClaim.Result r) {
-            return Charts.png(Charts.recovery(r));
-        }
-        return Charts.png(Charts.attribution((SparseAttributionClaim.Result) result));
+    private static <R extends ClaimResult> byte[] png(Claim<?, R> claim, Claims claims) {
+        return Charts.png(claim.chart(claims.of(claim)));
     }
 }

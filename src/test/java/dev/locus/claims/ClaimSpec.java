@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * One claim of the paper as a spec: on each subject ({@link ClaimSubjects}) the claim's verdict is
  * the one the subject's expectations file declares. A subclass is named by the claim's sentence
- * and picks its result out of the claims; the run is shared by every spec, and
+ * and names its {@link Claim}; the run is shared by every spec, and
  * {@link ClaimRecording} files what the spec saw for the report.
  */
 @Tag("claim")
@@ -23,12 +23,13 @@ abstract class ClaimSpec<R extends ClaimResult> {
         return ClaimSubjects.all().stream().map(s -> Named.of(s.name(), s)).toList();
     }
 
-    abstract R claimOf(Claims claims);
+    /** The claim this spec states. */
+    abstract Claim<?, R> unit();
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("subjects")
     void verdictIsTheExpectedOne(Subject subject) {
-        R result = claimOf(ClaimSubjects.evaluated(subject).claims());
+        R result = ClaimSubjects.evaluated(subject).claims().of(unit());
         assertThat(result.asExpected()).as(result::mismatch).isTrue();
     }
 }

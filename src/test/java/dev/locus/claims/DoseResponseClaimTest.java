@@ -6,7 +6,7 @@ import org.junit.jupiter.api.DisplayName;
 @DisplayName(DoseResponseClaim.SENTENCE)
 class DoseResponseClaimTest extends ClaimSpec<DoseResponseClaim.Result> {
     @Override
-    DoseResponseClaim.Result claimOf(Claims claims) {
-        return claims.doseResponse();
+    DoseResponseClaim unit() {
+        return DoseResponseClaim.UNIT;
     }
 }

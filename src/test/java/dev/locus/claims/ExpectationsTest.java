@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.locus.LocusException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -38,10 +41,9 @@ class ExpectationsTest {
         for (String kind : List.of("localized", "diffuse", "null")) {
             Expectations f = Expectations.read(Path.of("expectations/fixture-" + kind + ".yaml"));
             assertEquals(paper.run(), f.run(), kind);
-            assertEquals(paper.asymmetry().minDifference(), f.asymmetry().minDifference(), kind);
-            assertEquals(paper.doseResponse().alphas(), f.doseResponse().alphas(), kind);
-            assertEquals(paper.lowRank().minRecovery(), f.lowRank().minRecovery(), kind);
-            assertEquals(paper.sparseAttribution().band(), f.sparseAttribution().band(), kind);
+            for (Claim<?, ?> claim : Claims.ALL) {
+                assertEquals(thresholds(paper, claim), thresholds(f, claim), kind + " " + claim.name());
+            }
             assertEquals(paper.regression(), f.regression(), kind);
             assertEquals(paper.precondition(), f.precondition(), kind);
         }
@@ -54,14 +56,20 @@ class ExpectationsTest {
         for (String name : List.of("qwen2.5-0.5b", "gemma-2-2b")) {
             Expectations f = Expectations.read(Path.of("expectations", name + ".yaml"));
             assertEquals(paper.run(), f.run(), name);
-            assertEquals(paper.asymmetry(), f.asymmetry(), name);
-            assertEquals(paper.doseResponse(), f.doseResponse(), name);
-            assertEquals(paper.lowRank(), f.lowRank(), name);
-            assertEquals(paper.sparseAttribution(), f.sparseAttribution(), name);
+            for (Claim<?, ?> claim : Claims.ALL) {
+                assertEquals(paper.section(claim), f.section(claim), name + " " + claim.name());
+            }
             assertEquals(paper.regression(), f.regression(), name);
             assertEquals(paper.precondition(), f.precondition(), name);
             assertThat(f.truth()).isNull();
         }
+    }
+
+    /** A claim's section without its expected verdict. */
+    private static JsonNode thresholds(Expectations e, Claim<?, ?> claim) {
+        ObjectNode section = new ObjectMapper().valueToTree(e.section(claim));
+        section.remove("expect");
+        return section;
     }
 
     private Path edited(String from, String to) throws IOException {
@@ -110,7 +118,7 @@ class ExpectationsTest {
         } finally {
             System.setErr(saved);
         }
-        assertEquals(100, e.sparseAttribution().nAlphas());
+        assertEquals(100, e.section(SparseAttributionClaim.UNIT).nAlphas());
         assertThat(err.toString()).contains(old.toString(), "sparse_attribution.alphas is deprecated", "renamed sparse_attribution.n_alphas");
         Path both = edited("  n_alphas: 100", "  n_alphas: 100\n  alphas: 100");
         LocusException twice = assertThrows(LocusException.class, () -> Expectations.read(both));
@@ -154,7 +162,7 @@ class ExpectationsTest {
         assertEquals("asymmetry.direction", direction.field());
         assertThat(direction.getMessage()).contains("expected any, tuned->base or base->tuned, found \"sideways\"");
         Expectations e = Expectations.read(edited("  direction: any", "  direction: base->tuned"));
-        assertEquals(Expectations.Dominance.BASE_TO_TUNED, e.asymmetry().direction());
+        assertEquals(AsymmetryClaim.Dominance.BASE_TO_TUNED, e.section(AsymmetryClaim.UNIT).direction());
         assertEquals(dev.locus.model.Point.Site.BLOCK_OUT, e.run().site());
     }
 }

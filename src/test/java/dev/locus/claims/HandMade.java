@@ -46,7 +46,7 @@ public final class HandMade {
             sweeps.add(new Measurement.LayerSweep(site, toBase, toTuned));
         }
         int peak = Measurement.argmaxTransfer(sweeps.get(0).tunedToBase(), base);
-        double[] alphas = expectations.doseResponse().alphas().stream().mapToDouble(Double::doubleValue).toArray();
+        double[] alphas = expectations.section(DoseResponseClaim.UNIT).alphas().stream().mapToDouble(Double::doubleValue).toArray();
         double[][] dose = new double[alphas.length][n];
         double bend = random.nextDouble();
         for (int a = 0; a < alphas.length; a++) {
@@ -65,8 +65,9 @@ public final class HandMade {
             noiseMirrored[i] = base[i] + systematic - firstOrder;
             shuffled[i] = base[i] + random.nextDouble() * gain[i];
         }
-        int[] ranks = expectations.lowRank().ranks().stream().mapToInt(Integer::intValue).filter(k -> k < hidden).toArray();
-        int draws = expectations.lowRank().randomDraws();
+        LowRankClaim.Section lowRank = expectations.section(LowRankClaim.UNIT);
+        int[] ranks = lowRank.ranks().stream().mapToInt(Integer::intValue).filter(k -> k < hidden).toArray();
+        int draws = lowRank.randomDraws();
         int held = n / 2;
         double[][] subspace = new double[ranks.length][held];
         double[][][] frames = new double[ranks.length][draws][held];
@@ -105,8 +106,59 @@ public final class HandMade {
                 distances[i][l] = random.nextDouble() + (l == peak ? Math.abs(gain[i]) : 0);
             }
         }
-        return new Measurement(layers, hidden, ids, heldOut, List.of(), base, tuned, sweeps, peak, Measurement.PEAK_BY_ARGMAX, alphas,
-                dose, noise, noiseMirrored, shuffled, ranks, subspace, frames, descending, energy, distances);
+        List<Measurement.Dose> doseCurve = new ArrayList<>();
+        for (int a = 0; a < alphas.length; a++) {
+            doseCurve.add(new Measurement.Dose(alphas[a], dose[a]));
+        }
+        List<Measurement.RankPatches> patches = new ArrayList<>();
+        for (int r = 0; r < ranks.length; r++) {
+            patches.add(new Measurement.RankPatches(ranks[r], subspace[r], List.of(frames[r])));
+        }
+        return new Measurement(layers, hidden, new Measurement.Sample(ids, heldOut, List.of()),
+                new Measurement.LayerSweeps(base, tuned, sweeps, distances), new Measurement.Peak(peak, Measurement.Peak.BY_ARGMAX),
+                new Measurement.DoseAndControls(doseCurve, noise, noiseMirrored, shuffled), new Measurement.Spectrum(descending, energy),
+                new Measurement.Subspaces(patches), steering(random, base, gain, heldOut, hidden));
+    }
+
+    /**
+     * Steering on the held-out pairs: the mean difference moves each pair by a share of its gain
+     * that grows with c and saturates, the projection by a little less, random directions by noise;
+     * the completions' log-probs fall with c squared.
+     */
+    private static Measurement.Steering steering(Random random, double[] base, double[] gain, boolean[] heldOut, int hidden) {
+        int[] held = java.util.stream.IntStream.range(0, heldOut.length).filter(i -> heldOut[i]).toArray();
+        float[] vector = new float[hidden];
+        for (int c = 0; c < hidden; c++) {
+            vector[c] = (float) random.nextGaussian();
+        }
+        double[][] baseMeans = new double[held.length][];
+        for (int h = 0; h < held.length; h++) {
+            baseMeans[h] = new double[] {-2 - random.nextDouble(), -2 - random.nextDouble()};
+        }
+        double reach = random.nextDouble();
+        List<Measurement.Steered> scales = new ArrayList<>();
+        for (double c : List.of(0.5, 1.0, 2.0)) {
+            double share = reach * c / (1 + c);
+            double[] steered = new double[held.length];
+            double[] projected = new double[held.length];
+            List<double[]> randoms = new ArrayList<>();
+            double[][] means = new double[held.length][];
+            for (int h = 0; h < held.length; h++) {
+                int i = held[h];
+                steered[h] = base[i] + share * gain[i] + 0.05 * random.nextGaussian();
+                projected[h] = base[i] + 0.8 * share * gain[i] + 0.05 * random.nextGaussian();
+                means[h] = new double[] {baseMeans[h][0] - 0.01 * c * c, baseMeans[h][1] - 0.01 * c * c};
+            }
+            for (int d = 0; d < 3; d++) {
+                double[] r = new double[held.length];
+                for (int h = 0; h < held.length; h++) {
+                    r[h] = base[held[h]] + 0.05 * random.nextGaussian();
+                }
+                randoms.add(r);
+            }
+            scales.add(new Measurement.Steered(c, steered, projected, randoms, means));
+        }
+        return new Measurement.Steering(vector, 1, vector.clone(), baseMeans, scales);
     }
 
     /**
@@ -114,28 +166,71 @@ public final class HandMade {
      * not, is the base's, and every distance is zero.
      */
     public static Measurement withoutGain(Measurement m) {
-        int n = m.pairs();
         double[] base = m.base();
-        double[][] perLayer = new double[m.layers()][];
-        Arrays.fill(perLayer, base);
-        List<Measurement.LayerSweep> sweeps = m.sweeps().stream()
-                .map(s -> new Measurement.LayerSweep(s.site(), perLayer, perLayer)).toList();
-        double[][] dose = new double[m.doseAlphas().length][];
-        Arrays.fill(dose, base);
-        double[] heldBase = new double[m.subspace()[0].length];
-        for (int i = 0, h = 0; i < n; i++) {
-            if (m.heldOut()[i]) {
-                heldBase[h++] = base[i];
-            }
+        double[] heldBase = Arrays.stream(m.heldOutIndices()).mapToDouble(i -> base[i]).toArray();
+        Measurement flat = mapMargins(m, (pair, margin) -> base[pair], (held, margin) -> heldBase[held]);
+        return withLayerSweeps(flat, new Measurement.LayerSweeps(base, base.clone(), flat.layerSweeps().sites(),
+                new double[m.pairs()][m.layers()]));
+    }
+
+    /** Maps a margin of pair {@code pair} (or held-out pair {@code held}) to another. */
+    @FunctionalInterface
+    public interface MarginMap {
+        double apply(int pair, double margin);
+    }
+
+    /**
+     * Every margin mapped, the held-out pairs' subspace margins by {@code heldOut} and all others by
+     * {@code all}; distances, spectrum and the rest stay.
+     */
+    public static Measurement mapMargins(Measurement m, MarginMap all, MarginMap heldOut) {
+        Measurement.LayerSweeps s = m.layerSweeps();
+        List<Measurement.LayerSweep> sites = s.sites().stream().map(site -> new Measurement.LayerSweep(site.site(),
+                map(site.tunedToBase(), all), map(site.baseToTuned(), all))).toList();
+        Measurement.DoseAndControls d = m.doseAndControls();
+        List<Measurement.Dose> dose = d.dose().stream().map(p -> new Measurement.Dose(p.alpha(), map(p.margins(), all))).toList();
+        List<Measurement.RankPatches> ranks = m.subspaces().ranks().stream().map(r -> new Measurement.RankPatches(r.k(),
+                map(r.top(), heldOut), r.randomFrames().stream().map(f -> map(f, heldOut)).toList())).toList();
+        Measurement.Steering st = m.steering();
+        List<Measurement.Steered> steered = st.scales().stream().map(c -> new Measurement.Steered(c.scale(),
+                map(c.meanDifference(), heldOut), map(c.projected(), heldOut), c.randomDirections().stream().map(r -> map(r, heldOut))
+                        .toList(), c.completionMeans())).toList();
+        return new Measurement(m.layers(), m.hiddenSize(), m.sample(), new Measurement.LayerSweeps(map(s.base(), all),
+                map(s.tuned(), all), sites, s.distances()), m.peak(), new Measurement.DoseAndControls(dose, map(d.noise(), all),
+                map(d.noiseMirrored(), all), map(d.shuffled(), all)), m.spectrum(), new Measurement.Subspaces(ranks),
+                new Measurement.Steering(st.meanDifference(), st.rank(), st.projected(), st.baseCompletionMeans(), steered));
+    }
+
+    public static Measurement withLayerSweeps(Measurement m, Measurement.LayerSweeps sweeps) {
+        return new Measurement(m.layers(), m.hiddenSize(), m.sample(), sweeps, m.peak(), m.doseAndControls(), m.spectrum(),
+                m.subspaces(), m.steering());
+    }
+
+    public static Measurement withControls(Measurement m, Measurement.DoseAndControls controls) {
+        return new Measurement(m.layers(), m.hiddenSize(), m.sample(), m.layerSweeps(), m.peak(), controls, m.spectrum(),
+                m.subspaces(), m.steering());
+    }
+
+    public static Measurement withPeak(Measurement m, int peak) {
+        return new Measurement(m.layers(), m.hiddenSize(), m.sample(), m.layerSweeps(), new Measurement.Peak(peak,
+                m.peak().chosenBy()), m.doseAndControls(), m.spectrum(), m.subspaces(),
+                m.steering());
+    }
+
+    public static Measurement withSample(Measurement m, Measurement.Sample sample) {
+        return new Measurement(m.layers(), m.hiddenSize(), sample, m.layerSweeps(), m.peak(), m.doseAndControls(), m.spectrum(),
+                m.subspaces(), m.steering());
+    }
+
+    private static double[] map(double[] margins, MarginMap f) {
+        double[] out = new double[margins.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = f.apply(i, margins[i]);
         }
-        double[][] subspace = new double[m.ranks().length][];
-        Arrays.fill(subspace, heldBase);
-        double[][][] frames = new double[m.ranks().length][m.random()[0].length][];
-        for (double[][] r : frames) {
-            Arrays.fill(r, heldBase);
-        }
-        return new Measurement(m.layers(), m.hiddenSize(), m.pairIds(), m.heldOut(), m.skipped(), base, base.clone(), sweeps,
-                m.peakLayer(), m.peakChosenBy(), m.doseAlphas(), dose, base.clone(), base.clone(), base.clone(), m.ranks(), subspace, frames,
-                m.singularValues(), m.energy(), new double[n][m.layers()]);
+        return out;
+    }
+
+    private static double[][] map(double[][] margins, MarginMap f) {
+        return Arrays.stream(margins).map(row -> map(row, f)).toArray(double[][]::new);
     }
 }

@@ -6,7 +6,7 @@ import org.junit.jupiter.api.DisplayName;
 @DisplayName(LowRankClaim.SENTENCE)
 class LowRankClaimTest extends ClaimSpec<LowRankClaim.Result> {
     @Override
-    LowRankClaim.Result claimOf(Claims claims) {
-        return claims.lowRank();
+    LowRankClaim unit() {
+        return LowRankClaim.UNIT;
     }
 }

@@ -6,7 +6,7 @@ import org.junit.jupiter.api.DisplayName;
 @DisplayName(SparseAttributionClaim.SENTENCE)
 class SparseAttributionClaimTest extends ClaimSpec<SparseAttributionClaim.Result> {
     @Override
-    SparseAttributionClaim.Result claimOf(Claims claims) {
-        return claims.sparseAttribution();
+    SparseAttributionClaim unit() {
+        return SparseAttributionClaim.UNIT;
     }
 }

@@ -107,6 +107,7 @@ class MarginCommandTest {
                 "--point", "resid_mid.1", "--ids", "1,2", "--chosen-ids", "3", "--rejected-ids", "4", "--out", out.toString()));
         assertEquals(Main.BAD_INPUT, Main.run("margin", "--recipient", a, "--donor", Golden.dir("tiny-f32-b").toString(),
                 "--point", "resid_post.9", "--ids", "1,2", "--chosen-ids", "3", "--rejected-ids", "4", "--out", out.toString()));
+        assertEquals(Main.BAD_INPUT, Main.run("margin", "--recipient", a, "--pairs", bad.toString(), "--sample", "0", "--out", out.toString()));
         Path other = tmp.resolve("other");
         RandomCheckpoint.write(other, RandomCheckpoint.Shape.TINY.config(), DType.F32, 3);
         assertEquals(Main.BAD_INPUT, Main.run("margin", "--recipient", a, "--donor", other.toString(),

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.locus.TestFixtures;
 import dev.locus.fixtures.Fixture;
+import dev.locus.claims.Claim;
+import dev.locus.claims.Claims;
 import dev.locus.claims.Results;
 import dev.locus.report.Report;
 import java.io.IOException;
@@ -119,22 +121,23 @@ class ReproduceCommandTest {
         assertEquals(expected, Files.readString(killed.resolve(Results.FILE)), "a run killed three times and resumed");
         JsonNode results = new ObjectMapper().readTree(expected);
         assertThat(results.get("claims").get("asymmetry").get("outcome").get("verdict").asText()).isIn("holds", "fails");
-        assertThat(results.get("measurement").get("pair_ids")).hasSize(12);
+        assertThat(results.get("measurement").get("sample").get("ids")).hasSize(12);
         assertThat(Files.readString(tmp.resolve("killed.log"))).contains("already in the journal");
     }
 
-    /** One self-contained page: the verdict table, four inline charts, nothing fetched from anywhere. */
+    /** One self-contained page: the verdict table, an inline chart per claim, nothing fetched from anywhere. */
     @Test
     void reportIsSelfContained() throws IOException, InterruptedException {
         runUninterrupted();
         Path out = tmp.resolve("first");
         String html = Files.readString(out.resolve(Report.HTML));
-        assertThat(html).contains("<table id=\"verdicts\">", "asymmetry", "dose_response", "low_rank", "sparse_attribution");
-        assertThat(Pattern.compile("<svg").matcher(html).results().count()).isEqualTo(4);
+        List<String> claims = Claims.ALL.stream().map(Claim::name).toList();
+        assertThat(html).contains("<table id=\"verdicts\">").contains(claims);
+        assertThat(Pattern.compile("<svg").matcher(html).results().count()).isEqualTo(claims.size());
         Matcher external = Pattern.compile("(?i)(src|href)\\s*=\\s*[\"']?(https?:|//)|url\\(\\s*[\"']?(https?:|//)|@import|<link|<script")
                 .matcher(html);
         assertThat(external.find()).as("an external reference in report.html: %s", external.hitEnd() ? "" : external.group()).isFalse();
-        for (String chart : List.of("asymmetry", "dose_response", "low_rank", "sparse_attribution")) {
+        for (String chart : claims) {
             assertThat(out.resolve("charts").resolve(chart + ".png")).isNotEmptyFile();
         }
         assertThat(Files.readString(out.resolve(Report.MARKDOWN))).contains("| claim | verdict | expected | why |");

@@ -131,6 +131,32 @@ class PatchingLawsTest {
     }
 
     @Property(tries = 30)
+    void steeringWithWeightZeroIsTheRecipient(@ForAll("cases") Case c, @ForAll long vectorSeed, @ForAll PatchPositions positions) {
+        assertSame(clean(c.recipientModel(), c.pair(), Schedule.CACHED),
+                patch(c, Intervention.steer(randomVector(new Random(vectorSeed)), 0.0, positions), Schedule.CACHED, false));
+    }
+
+    /** A vector added to block L's own write is the same vector added to the stream after block L. */
+    @Property(tries = 30)
+    void steeringABlocksOutputIsSteeringTheStreamAfterIt(@ForAll("cases") Case c, @ForAll long vectorSeed,
+            @ForAll @net.jqwik.api.constraints.DoubleRange(min = -2, max = 2) double scale, @ForAll PatchPositions positions) {
+        int layer = Math.max(0, c.point().layer());
+        float[] v = randomVector(new Random(vectorSeed));
+        Case blockOut = new Case(c.family(), c.recipient(), c.donor(), c.pair(), Point.blockOut(layer));
+        Case residPost = new Case(c.family(), c.recipient(), c.donor(), c.pair(), Point.residPost(layer));
+        assertSame(patch(residPost, Intervention.steer(v, scale, positions), Schedule.CACHED, false),
+                patch(blockOut, Intervention.steer(v, scale, positions), Schedule.CACHED, false));
+    }
+
+    private static float[] randomVector(Random random) {
+        float[] v = new float[RandomCheckpoint.Shape.TINY.config().hiddenSize()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) random.nextGaussian();
+        }
+        return v;
+    }
+
+    @Property(tries = 30)
     void fullRankSubspaceIsThePlainPatch(@ForAll("cases") Case c, @ForAll long basisSeed,
             @ForAll @net.jqwik.api.constraints.DoubleRange(min = -0.5, max = 1.5) double alpha) {
         float[][] basis = randomOrthonormal(RandomCheckpoint.Shape.TINY.config().hiddenSize(), new Random(basisSeed));

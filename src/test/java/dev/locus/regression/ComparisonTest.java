@@ -7,6 +7,7 @@ import dev.locus.LocusException;
 import dev.locus.Provenance;
 import dev.locus.TestFixtures;
 import dev.locus.claims.AsymmetryClaim;
+import dev.locus.claims.ClaimResult;
 import dev.locus.claims.Claims;
 import dev.locus.claims.Expectations;
 import dev.locus.claims.HandMade;
@@ -15,6 +16,8 @@ import dev.locus.claims.Results;
 import dev.locus.claims.Verdict;
 import dev.locus.measure.Measurement;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -29,9 +32,7 @@ class ComparisonTest {
     }
 
     private static Measurement withPeak(Measurement m, int peak) {
-        return new Measurement(m.layers(), m.hiddenSize(), m.pairIds(), m.heldOut(), m.skipped(), m.base(), m.tuned(), m.sweeps(), peak,
-                m.peakChosenBy(), m.doseAlphas(), m.dose(), m.noise(), m.noiseMirrored(), m.shuffled(), m.ranks(), m.subspace(), m.random(),
-                m.singularValues(), m.energy(), m.distances());
+        return HandMade.withPeak(m, peak);
     }
 
     private static Measurement measurement(long seed) {
@@ -83,22 +84,28 @@ class ComparisonTest {
         LocusException expectations = assertThrows(LocusException.class,
                 () -> Comparison.of(BASELINE, "abc", baseline, run(m, stricter, 1)));
         assertThat(expectations.getMessage()).contains("expectations differ in name", "truth");
-        Measurement others = new Measurement(m.layers(), m.hiddenSize(), m.pairIds().stream().map(id -> "other-" + id).toList(),
-                m.heldOut(), m.skipped(), m.base(), m.tuned(), m.sweeps(), m.peakLayer(), m.peakChosenBy(), m.doseAlphas(), m.dose(),
-                m.noise(), m.noiseMirrored(), m.shuffled(), m.ranks(), m.subspace(), m.random(), m.singularValues(), m.energy(), m.distances());
+        Measurement.Sample sample = m.sample();
+        Measurement others = HandMade.withSample(m, new Measurement.Sample(sample.ids().stream().map(id -> "other-" + id).toList(),
+                sample.heldOut(), sample.skipped()));
         LocusException pairs = assertThrows(LocusException.class, () -> Comparison.of(BASELINE, "abc", baseline, run(others, EXPECTATIONS, 1)));
         assertThat(pairs.getMessage()).contains("not comparable", "pairs: " + m.pairs() + " of this run's " + m.pairs());
     }
 
     private static Results withAsymmetryVerdict(Results r, Verdict verdict) {
         Claims c = r.claims();
-        AsymmetryClaim.Result a = c.asymmetry();
+        AsymmetryClaim.Result a = c.of(AsymmetryClaim.UNIT);
         Outcome o = a.outcome();
         AsymmetryClaim.Result changed = new AsymmetryClaim.Result(a.claim(), new Outcome(verdict, o.expected(), o.reason(), o.checks()),
                 a.peakLayer(), a.peakChosenBy(), a.site(), a.layers(), a.residPost(), a.dominantDirection(), a.noiseFraction(),
                 a.noiseFractionLow(), a.noiseFractionHigh(), a.shuffledFraction());
         return new Results(r.resultsVersion(), r.command(), r.allAsExpected(),
-                new Claims(c.gain(), changed, c.doseResponse(), c.lowRank(), c.sparseAttribution()), r.expectations(), r.measurement(),
+                new Claims(c.gain(), byName(c, changed)), r.expectations(), r.measurement(),
                 r.provenance());
+    }
+
+    private static Map<String, ClaimResult> byName(Claims c, ClaimResult replacing) {
+        Map<String, ClaimResult> out = new LinkedHashMap<>();
+        c.all().forEach(r -> out.put(r.claim(), r.claim().equals(replacing.claim()) ? replacing : r));
+        return out;
     }
 }

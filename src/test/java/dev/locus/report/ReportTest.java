@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.locus.Provenance;
 import dev.locus.TestFixtures;
+import dev.locus.claims.AsymmetryClaim;
+import dev.locus.claims.Claims;
 import dev.locus.claims.Expectations;
 import dev.locus.claims.HandMade;
 import dev.locus.claims.Results;
@@ -34,9 +36,9 @@ class ReportTest {
     void everyClaimGetsItsChart() throws IOException {
         Report.write(tmp, results(HandMade.measurement(new Random(5), EXPECTATIONS)), null);
         String html = Files.readString(tmp.resolve("report.html"));
-        assertThat(count(html, "<svg")).isEqualTo(4);
+        assertThat(count(html, "<svg")).isEqualTo(Claims.ALL.size());
         assertThat(html).doesNotContain("Nothing to draw");
-        assertThat(count(Files.readString(tmp.resolve("report.md")), "](charts/")).isEqualTo(4);
+        assertThat(count(Files.readString(tmp.resolve("report.md")), "](charts/")).isEqualTo(Claims.ALL.size());
     }
 
     /**
@@ -47,11 +49,11 @@ class ReportTest {
     @Test
     void aRunWithoutGainIsReportedWithoutItsUndefinedCharts() throws IOException {
         Results results = results(HandMade.withoutGain(HandMade.measurement(new Random(5), EXPECTATIONS)));
-        assertThat(results.claims().asymmetry().layers().get(0).f()).isNaN();
+        assertThat(results.claims().of(AsymmetryClaim.UNIT).layers().get(0).f()).isNaN();
         Report.write(tmp, results, null);
         String html = Files.readString(tmp.resolve("report.html"));
         assertThat(html).contains("Nothing to draw").contains("precondition fails");
-        assertThat(count(html, "<svg")).isLessThan(4);
+        assertThat(count(html, "<svg")).isLessThan(Claims.ALL.size());
         assertThat(Files.readString(tmp.resolve("report.md"))).contains("Nothing to draw");
     }
 }
