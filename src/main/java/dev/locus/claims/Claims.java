@@ -24,7 +24,7 @@ public record Claims(Gain gain, @JsonIgnore Map<String, ClaimResult> results) {
 
     /** Every claim, in the paper's order: expectations, results, the report, the comparison and the specs iterate it. */
     public static final List<Claim<?, ?>> ALL = List.of(AsymmetryClaim.UNIT, DoseResponseClaim.UNIT, LowRankClaim.UNIT,
-            SparseAttributionClaim.UNIT);
+            SparseAttributionClaim.UNIT, SteeringClaim.UNIT);
 
     public static Claims evaluate(Measurement m, Expectations e) {
         Gain gain = Gain.of(m, e.run(), e.precondition());
