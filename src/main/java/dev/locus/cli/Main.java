@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "locus 0.1.0",
         description = "Reproduce \"alignment is localized\": activation patching between a base and a tuned decoder checkpoint (Llama, Qwen2, Mistral or Gemma-2).",
-        subcommands = {ReproduceCommand.class, CompareCommand.class, TraceCommand.class, MarginCommand.class, FixtureCommand.class, RandomCheckpointCommand.class, BenchCommand.class, SweepBenchCommand.class, BenchReproduceCommand.class, SeedSweepCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ReproduceCommand.class, CompareCommand.class, TraceCommand.class, MarginCommand.class, GenerateCommand.class, FixtureCommand.class, RandomCheckpointCommand.class, BenchCommand.class, SweepBenchCommand.class, BenchReproduceCommand.class, SeedSweepCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static final int BAD_INPUT = 2;
     /** sysexits.h's EX_SOFTWARE: an internal error of locus. */

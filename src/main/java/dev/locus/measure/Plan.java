@@ -57,7 +57,7 @@ public record Plan(Subject subject, Protocol protocol, DecoderConfig config, Lis
             throw new LocusException(subject.pairs(), "pairs", "only " + pairs.size() + " of " + sample.pairs().size()
                     + " sampled pairs encode; the claims need at least " + MIN_PAIRS);
         }
-        Provenance.Builder provenance = settings(Provenance.of("locus measure"), subject, protocol, device, pairs.size(), skipped)
+        Provenance.Builder provenance = settings(Provenance.of("locus measure"), subject, protocol, config, device, pairs.size(), skipped)
                 .checkpoint("base", subject.base()).checkpoint("tuned", subject.tuned());
         if (subject.baseOrigin() != null) {
             provenance.configs(subject.baseOrigin().provenance("base"));
@@ -85,7 +85,7 @@ public record Plan(Subject subject, Protocol protocol, DecoderConfig config, Lis
         }
         Random random = new Random(tokens.seed());
         List<Prompted> pairs = sample.pairs().stream().map(p -> tokens.encode(p, random, config)).toList();
-        Provenance provenance = settings(Provenance.of("locus bench-reproduce"), subject, protocol, device, pairs.size(), List.of())
+        Provenance provenance = settings(Provenance.of("locus bench-reproduce"), subject, protocol, config, device, pairs.size(), List.of())
                 .file("pairs", subject.pairs()).config("base", subject.base()).config("tuned", subject.tuned())
                 .config("format", tokens.describe())
                 .build();
@@ -125,11 +125,11 @@ public record Plan(Subject subject, Protocol protocol, DecoderConfig config, Lis
         }
     }
 
-    private static Provenance.Builder settings(Provenance.Builder p, Subject subject, Protocol protocol, Device device, int measured,
-            List<SkippedPair> skipped) {
+    private static Provenance.Builder settings(Provenance.Builder p, Subject subject, Protocol protocol, DecoderConfig config, Device device,
+            int measured, List<SkippedPair> skipped) {
         Run run = protocol.run();
         return p.seed(run.seed())
-                .config("subject", subject.name()).config("expectations", protocol.name())
+                .config("subject", subject.name()).config("expectations", protocol.name()).config("model_type", config.family().modelType())
                 .config("pairs_requested", run.pairs()).config("held_out_fraction", run.heldOutFraction())
                 .config("site", run.site().label()).config("positions", run.positions().label()).config("control_seed", run.controlSeed())
                 .config("bootstrap_resamples", run.bootstrapResamples()).config("confidence", run.confidence())

@@ -43,6 +43,17 @@ public final class KvCache {
         return out;
     }
 
+    /** This cache followed by {@code next}'s positions: the cache a continuation of both attends to. */
+    public KvCache followedBy(KvCache next) {
+        KvCache out = new KvCache(keys.length, length + next.length);
+        for (int l = 0; l < keys.length; l++) {
+            if (keys[l] != null && next.keys[l] != null) {
+                out.put(l, keys[l].concat(next.keys[l], 1), values[l].concat(next.values[l], 1));
+            }
+        }
+        return out;
+    }
+
     NDArray keys(int layer) {
         return require(keys, layer);
     }

@@ -140,12 +140,7 @@ public final class PairEncoder {
                 return new SkippedPair(pair.id(), "the " + part[1] + " tokens do not decode back to its text");
             }
         }
-        boolean addBos = bosId != null && format == Format.RAW;
-        int[] prompt = new int[contextIds.length + (addBos ? 1 : 0)];
-        if (addBos) {
-            prompt[0] = bosId;
-        }
-        System.arraycopy(contextIds, 0, prompt, addBos ? 1 : 0, contextIds.length);
+        int[] prompt = withBos(contextIds);
         if (prompt.length == 0) {
             return new SkippedPair(pair.id(), "empty prompt and no BOS token to read the first completion token at");
         }
@@ -154,6 +149,30 @@ public final class PairEncoder {
             return new SkippedPair(pair.id(), "too long: " + longest + " tokens > limit " + maxTokens);
         }
         return new Ok(pair.id(), new Prompted(pair.id(), prompt, List.of(chosenIds, rejectedIds)));
+    }
+
+    /**
+     * A prompt's token ids as a pair's prompt is encoded: the chat template's rendering of an HH
+     * transcript, or the raw text without its trailing whitespace after BOS.
+     */
+    public int[] promptIds(String prompt) {
+        String context = format == Format.CHAT ? chat.template().render(turns(prompt), chat.defaultSystem()) : prompt.stripTrailing();
+        return withBos(tokenizer.encode(context));
+    }
+
+    /** The tokenizer of the checkpoint, to read ids back as text. */
+    public String decode(int[] ids) {
+        return tokenizer.decode(ids);
+    }
+
+    private int[] withBos(int[] contextIds) {
+        boolean addBos = bosId != null && format == Format.RAW;
+        int[] prompt = new int[contextIds.length + (addBos ? 1 : 0)];
+        if (addBos) {
+            prompt[0] = bosId;
+        }
+        System.arraycopy(contextIds, 0, prompt, addBos ? 1 : 0, contextIds.length);
+        return prompt;
     }
 
     /** An HH transcript's turns, as (role, content) with roles "user" and "assistant", ending before the assistant's reply. */

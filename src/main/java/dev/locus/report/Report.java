@@ -12,6 +12,10 @@ import dev.locus.claims.ClaimResult;
 import dev.locus.claims.Claims;
 import dev.locus.claims.Expectations;
 import dev.locus.claims.Results;
+import dev.locus.claims.SteeringClaim;
+import dev.locus.measure.Measurement;
+import dev.locus.model.Point;
+import dev.locus.patching.SteeringFile;
 import dev.locus.regression.Baseline;
 import dev.locus.regression.Comparison;
 import java.io.IOException;
@@ -78,6 +82,7 @@ public final class Report {
             }
             scope.put("provenance", provenanceRows(results.provenance()));
             scope.put("hubCheckpoints", hubCheckpoints(results.provenance()));
+            scope.put("steeringFiles", steeringFiles(results, dir));
             atomically(dir.resolve(HTML), template("report.html.mustache", true).execute(scope));
             atomically(dir.resolve(MARKDOWN), template("report.md.mustache", false).execute(scope));
         } catch (IOException e) {
@@ -162,6 +167,37 @@ public final class Report {
         Map<String, Object> c = chart("baseline-" + claim.name(), chart, dir);
         c.put("title", claim.title() + ": this run (solid) over the baseline (dashed)");
         return c;
+    }
+
+    /**
+     * Exports the run's steering vector: {@code steering.safetensors}, and llama.cpp's control vector
+     * {@code steering.gguf} where L* is not block 0. Returns what the report says of them.
+     */
+    private static Map<String, Object> steeringFiles(Results results, Path dir) throws IOException {
+        Measurement m = results.measurement();
+        Measurement.Steering st = m.steering();
+        SteeringClaim.Result claim = results.claims().of(SteeringClaim.UNIT);
+        Point point = new Point(results.expectations().run().site(), m.peakLayer());
+        SteeringFile file = new SteeringFile(results.provenance().config().get("model_type"), m.hiddenSize(), m.layers(), point, st.rank(),
+                claim.bestScale(), st.meanDifference(), st.projected(), JSON.writeValueAsString(results.provenance()));
+        Path partial = dir.resolve(SteeringFile.FILE + ".partial");
+        file.write(partial);
+        Files.move(partial, dir.resolve(SteeringFile.FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("safetensors", SteeringFile.FILE);
+        out.put("point", point.name());
+        out.put("layer", point.layer());
+        out.put("rank", st.rank());
+        out.put("bestScale", claim.bestScale() == null ? "none (no c within the guard)" : claim.bestScale());
+        out.put("scaleForLlamaCpp", claim.bestScale() == null ? "C" : claim.bestScale());
+        Path gguf = dir.resolve(SteeringFile.GGUF + ".partial");
+        if (file.writeGguf(gguf)) {
+            Files.move(gguf, dir.resolve(SteeringFile.GGUF), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            out.put("gguf", SteeringFile.GGUF);
+        } else {
+            Files.deleteIfExists(dir.resolve(SteeringFile.GGUF));
+        }
+        return out;
     }
 
     /** The checkpoints named on the Hub, each with the revision asked for and the commit measured. */

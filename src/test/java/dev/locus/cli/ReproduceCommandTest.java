@@ -10,6 +10,7 @@ import dev.locus.fixtures.Fixture;
 import dev.locus.claims.Claim;
 import dev.locus.claims.Claims;
 import dev.locus.claims.Results;
+import dev.locus.patching.SteeringFile;
 import dev.locus.report.Report;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -123,6 +124,17 @@ class ReproduceCommandTest {
         assertThat(results.get("claims").get("asymmetry").get("outcome").get("verdict").asText()).isIn("holds", "fails");
         assertThat(results.get("measurement").get("sample").get("ids")).hasSize(12);
         assertThat(Files.readString(tmp.resolve("killed.log"))).contains("already in the journal");
+    }
+
+    /** README's next step: the run's exported vector steers the base model's continuations in bin/locus generate. */
+    @Test
+    void theRunsSteeringVectorSteersGenerate() throws IOException, InterruptedException {
+        runUninterrupted();
+        Path vector = tmp.resolve("first").resolve(SteeringFile.FILE);
+        Cli run = Cli.run("generate", "--model", fixture.resolve("base").toString(), "--steer", vector.toString(), "--scale", "1",
+                "--pairs", TestFixtures.SHIPPED_PAIRS.toString(), "--limit", "1", "--max-new-tokens", "4");
+        assertEquals(0, run.code(), run.err());
+        assertThat(run.out()).contains("model:   ", "steered: ", "(c = 1.0 x " + vector + " at block_out.");
     }
 
     /** One self-contained page: the verdict table, an inline chart per claim, nothing fetched from anywhere. */

@@ -9,6 +9,9 @@ import dev.locus.claims.Claims;
 import dev.locus.claims.Expectations;
 import dev.locus.claims.HandMade;
 import dev.locus.claims.Results;
+import dev.locus.claims.SteeringClaim;
+import dev.locus.model.Point;
+import dev.locus.patching.SteeringFile;
 import dev.locus.measure.Measurement;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,7 +27,7 @@ class ReportTest {
     Path tmp;
 
     private static Results results(Measurement m) {
-        Provenance p = Provenance.of("test").seed(1).file("pairs", TestFixtures.SHIPPED_PAIRS).build();
+        Provenance p = Provenance.of("test").seed(1).file("pairs", TestFixtures.SHIPPED_PAIRS).config("model_type", "llama").build();
         return Results.of("bin/locus reproduce", p, m, EXPECTATIONS);
     }
 
@@ -55,5 +58,22 @@ class ReportTest {
         assertThat(html).contains("Nothing to draw").contains("precondition fails");
         assertThat(count(html, "<svg")).isLessThan(Claims.ALL.size());
         assertThat(Files.readString(tmp.resolve("report.md"))).contains("Nothing to draw");
+    }
+
+    /** The run's vector, with what it was measured on, for generate and for llama.cpp (a block of its own: not block 0). */
+    @Test
+    void theSteeringVectorIsExportedWithItsPointAndBestWeight() throws IOException {
+        Results results = results(HandMade.measurement(new Random(5), EXPECTATIONS));
+        Report.write(tmp, results, null);
+        SteeringFile file = SteeringFile.read(tmp.resolve(SteeringFile.FILE));
+        Measurement m = results.measurement();
+        assertThat(file.meanDifference()).containsExactly(m.steering().meanDifference());
+        assertThat(file.projected()).containsExactly(m.steering().projected());
+        assertThat(file.point()).isEqualTo(new Point(EXPECTATIONS.run().site(), m.peakLayer()));
+        assertThat(file.bestScale()).isEqualTo(results.claims().of(SteeringClaim.UNIT).bestScale());
+        assertThat(file.modelType()).isEqualTo("llama");
+        assertThat(file.hiddenSize()).isEqualTo(m.hiddenSize());
+        assertThat(Files.exists(tmp.resolve(SteeringFile.GGUF))).isEqualTo(m.peakLayer() > 0);
+        assertThat(Files.readString(tmp.resolve(Report.MARKDOWN))).contains(SteeringFile.FILE);
     }
 }
