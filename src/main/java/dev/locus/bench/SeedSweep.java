@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.locus.claims.AsymmetryClaim;
 import dev.locus.claims.Check;
+import dev.locus.claims.Claim;
 import dev.locus.claims.ClaimResult;
 import dev.locus.claims.Claims;
 import dev.locus.claims.Expectations;
@@ -76,10 +77,11 @@ public final class SeedSweep {
         return new Row(family, kind, seed, List.of(), List.of(), null, null, null, null, null, null, null, null, seconds, error);
     }
 
-    /** The rows as a Markdown table: one line per fixture, the verdicts as h (holds) / f (fails) in the paper's order. */
+    /** The rows as a Markdown table: one line per fixture, the verdicts as h (holds) / f (fails) in the order of {@link Claims#ALL}. */
     public static String table(List<Row> rows) {
         StringBuilder out = new StringBuilder();
-        out.append("| family | kind | seed | verdicts (asym dose rank sparse) | as declared | gain | L*: f, r | noise / real "
+        String claims = Claims.ALL.stream().map(Claim::name).collect(java.util.stream.Collectors.joining(" "));
+        out.append("| family | kind | seed | verdicts (" + claims + ") | as declared | gain | L*: f, r | noise / real "
                 + "| smallest k | LASSO layers (top's refit share) | s |\n");
         out.append("| --- | --- | ---: | --- | --- | ---: | --- | ---: | ---: | --- | ---: |\n");
         for (Row r : rows) {
