@@ -64,7 +64,7 @@ public record ReproductionBench(Path benchDir, RandomCheckpoint.Shape shape, lon
         Path base = BenchCheckpoint.ensure(benchDir, shape, seeds[0], "bench-reproduce");
         Path tuned = BenchCheckpoint.ensure(benchDir, shape, seeds[1], "bench-reproduce");
         SyntheticTokens tokens = new SyntheticTokens(bytesPerToken, seed);
-        Plan plan = Plan.synthetic(new Subject("bench-reproduce", base, tuned, pairsFile, expectationsFile), expectations.protocol(),
+        Plan plan = Plan.synthetic(new Subject("bench-reproduce", base, tuned, pairsFile, expectationsFile), expectations.protocol().withoutContinuations(),
                 shape.config(), tokens, ai.djl.Device.cpu());
         double fullTokensPerPair = tokens.meanPairLength(pairsFile, full, seed);
         long rows = plan.pairs().stream().mapToLong(p -> p.prompt().length + p.completions().stream().mapToLong(c -> c.length).sum()).sum();

@@ -13,11 +13,11 @@ import java.util.stream.IntStream;
  * part per phase of the protocol: the sampled pairs, the layer sweeps (with every pair's clean
  * margins and LASSO's distances), the peak layer L* chosen from them, the dose-response and controls
  * at L*, the SVD of the fit pairs' differences at L*, the subspace patches and the steering vectors
- * on the held-out pairs. Margins are kept raw, per pair; the claims derive their effects from them.
+ * on the held-out pairs, and a few held-out pairs' greedy continuations, steered and not. Margins are kept raw, per pair; the claims derive their effects from them.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record Measurement(int layers, int hiddenSize, Sample sample, LayerSweeps layerSweeps, Peak peak, DoseAndControls doseAndControls,
-        Spectrum spectrum, Subspaces subspaces, Steering steering) {
+        Spectrum spectrum, Subspaces subspaces, Steering steering, List<Continued> continuations) {
 
     /**
      * The measured pairs.
@@ -118,6 +118,14 @@ public record Measurement(int layers, int hiddenSize, Sample sample, LayerSweeps
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Steered(double scale, double[] meanDifference, double[] projected, List<double[]> randomDirections,
             double[][] completionMeans) {}
+
+    /**
+     * One of the first held-out pairs continued greedily: the prompt, and what the base, the base
+     * with the mean difference at each weight of {@link Steering#scales} (in that order) and the
+     * tuned model continue it with.
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Continued(String pairId, String prompt, String base, List<String> steered, String tuned) {}
 
     @JsonIgnore
     public int pairs() {

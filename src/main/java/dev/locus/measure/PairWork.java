@@ -4,11 +4,15 @@ import ai.djl.ndarray.NDManager;
 import dev.locus.LocusException;
 import dev.locus.model.Point;
 import dev.locus.patching.Activations;
+import dev.locus.model.GreedyDecoding;
+import dev.locus.model.Hook;
 import dev.locus.patching.Margin;
+import dev.locus.patching.SteeringHook;
 import dev.locus.patching.PatchPositions;
 import dev.locus.patching.Prompted;
 import dev.locus.patching.Sweep;
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -37,6 +41,12 @@ public record PairWork(PhaseSpec phase, Point differencesAt, PatchPositions diff
      * {@code heldOut} the split. Hands each pair's outcome to {@code done} as soon as it is complete.
      */
     public void run(Sweep sweep, NDManager root, List<Prompted> pairs, boolean[] heldOut, int[] todo, Consumer<PairOutcome> done) {
+        if (phase instanceof PhaseSpec.Continuations c) {
+            for (int i : todo) {
+                done.accept(new PairOutcome(i, null, null, continuations(sweep, root, pairs.get(i), c)));
+            }
+            return;
+        }
         Phase built = Phase.of(phase);
         boolean[] included = new boolean[pairs.size()];
         for (int i : todo) {
@@ -76,9 +86,20 @@ public record PairWork(PhaseSpec phase, Point differencesAt, PatchPositions diff
                 unit = new PairUnit(finite(result.base().margin(), result.id(), "base margin"),
                         finite(result.tuned().margin(), result.id(), "tuned margin"), margins, readouts[i], means);
             }
-            done.accept(new PairOutcome(i, unit, differences[i]));
+            done.accept(new PairOutcome(i, unit, differences[i], null));
             differences[i] = null;
         });
+    }
+
+    /** The pair's prompt continued greedily by the base, by the base steered at each weight, and by the tuned model. */
+    private static Continuations continuations(Sweep sweep, NDManager root, Prompted pair, PhaseSpec.Continuations c) {
+        List<int[]> steered = new ArrayList<>();
+        for (double scale : c.scales()) {
+            steered.add(GreedyDecoding.continuation(sweep.base(), root, pair.prompt(), c.maxNewTokens(),
+                    new SteeringHook(c.layer(), c.vector(), scale)));
+        }
+        return new Continuations(GreedyDecoding.continuation(sweep.base(), root, pair.prompt(), c.maxNewTokens(), Hook.NONE), steered,
+                GreedyDecoding.continuation(sweep.tuned(), root, pair.prompt(), c.maxNewTokens(), Hook.NONE));
     }
 
     private static double[] completionMeans(Margin m) {

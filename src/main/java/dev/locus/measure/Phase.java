@@ -24,10 +24,18 @@ record Phase(PhaseName name, Coverage coverage, List<Direction> directions, Map<
     /** Which pairs a phase measures. */
     enum Coverage {
         ALL_PAIRS,
-        HELD_OUT_PAIRS;
+        HELD_OUT_PAIRS,
+        /** The first {@link #SHOWN} held-out pairs: those whose continuations the report shows. */
+        SHOWN_HELD_OUT_PAIRS;
 
-        boolean covers(boolean heldOut) {
-            return this == ALL_PAIRS || heldOut;
+        static final int SHOWN = 3;
+
+        boolean covers(int index, boolean[] heldOut) {
+            return switch (this) {
+                case ALL_PAIRS -> true;
+                case HELD_OUT_PAIRS -> heldOut[index];
+                case SHOWN_HELD_OUT_PAIRS -> heldOut[index] && java.util.stream.IntStream.range(0, index).filter(i -> heldOut[i]).count() < SHOWN;
+            };
         }
     }
 
@@ -145,6 +153,15 @@ record Phase(PhaseName name, Coverage coverage, List<Direction> directions, Map<
         return out;
     }
 
+    /**
+     * On the first held-out pairs, greedy continuations of each pair's prompt by the base, by the
+     * base with the steering vector at each weight, and by the tuned model: no patched margin, the
+     * texts the report shows ({@link PairWork} generates them).
+     */
+    static Phase continuations() {
+        return new Phase(PhaseName.CONTINUATIONS, Coverage.SHOWN_HELD_OUT_PAIRS, List.of(), Map.of(), Readout.NONE, false);
+    }
+
     /** Only the two clean runs of every pair, nothing patched. */
     static Phase cleanRunsOnly() {
         return new Phase(PhaseName.SVD, Coverage.ALL_PAIRS, List.of(), Map.of(), Readout.NONE, false);
@@ -160,6 +177,9 @@ record Phase(PhaseName name, Coverage coverage, List<Direction> directions, Map<
         }
         if (spec instanceof PhaseSpec.Subspaces s) {
             return subspaces(s.at(), s.top(), s.ranks(), s.draws(), s.hidden(), s.controlSeed(), s.positions());
+        }
+        if (spec instanceof PhaseSpec.Continuations) {
+            return continuations();
         }
         if (spec instanceof PhaseSpec.Steering s) {
             return steering(s.at(), s.meanDifference(), s.projected(), s.scales(), s.draws(), s.controlSeed(), s.positions());

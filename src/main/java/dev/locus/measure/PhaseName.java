@@ -6,7 +6,8 @@ public enum PhaseName {
     DOSE("dose", "dose_and_controls", "dose-response and controls"),
     SVD("svd", "svd", "SVD of the fit pairs' differences"),
     SUBSPACE("subspace", "subspace_patches", "subspace patches"),
-    STEERING("steering", "steering", "steering vectors");
+    STEERING("steering", "steering", "steering vectors"),
+    CONTINUATIONS("continuations", "continuations", "continuations shown in the report");
 
     private final String journalKey;
     private final String timing;

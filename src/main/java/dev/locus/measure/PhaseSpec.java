@@ -27,6 +27,13 @@ public sealed interface PhaseSpec extends Serializable {
     record Steering(Point at, float[] meanDifference, float[] projected, List<Double> scales, int draws, long controlSeed,
             PatchPositions positions) implements PhaseSpec {}
 
+    /**
+     * @param vector the steering vector, added at {@code layer}'s output
+     * @param scales its weights
+     * @param maxNewTokens tokens generated per continuation
+     */
+    record Continuations(int layer, float[] vector, List<Double> scales, int maxNewTokens) implements PhaseSpec {}
+
     /** No patch: only the clean runs, for the fit pairs' differences a resumed run lacks before its SVD. */
     record CleanRunsOnly() implements PhaseSpec {}
 }

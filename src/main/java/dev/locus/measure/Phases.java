@@ -3,6 +3,7 @@ package dev.locus.measure;
 import dev.locus.Progress;
 import dev.locus.analysis.Svd;
 import dev.locus.model.Point;
+import dev.locus.model.Tokenizer;
 import dev.locus.patching.Direction;
 import dev.locus.patching.PatchPositions;
 import dev.locus.patching.Prompted;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.IntPredicate;
 import java.util.stream.IntStream;
 
@@ -81,7 +83,7 @@ final class Phases {
                         dose.margins(Direction.TUNED_TO_BASE, MarginKey.Control.NOISE_MIRRORED),
                         dose.margins(Direction.TUNED_TO_BASE, MarginKey.Control.SHUFFLED)),
                 new Measurement.Spectrum(svd.singularValues(), svd.energy()), new Measurement.Subspaces(patches),
-                steering(steered, steer, svd.meanDifference(), steerRank, projected));
+                steering(steered, steer, svd.meanDifference(), steerRank, projected), phases.shown(at, svd.meanDifference(), protocol));
     }
 
     private static Measurement.Steering steering(PhaseUnits units, Protocol.Steering steer, float[] meanDifference, int rank,
@@ -126,27 +128,56 @@ final class Phases {
      * reads every covered pair's unit back.
      */
     private PhaseUnits run(PairWork work, float[][][] differences) {
+        return new PhaseUnits(run(work, differences, PairOutcome::unit, PairUnit.class));
+    }
+
+    /** As above, each pair's unit being what {@code unitOf} takes from its outcome, journaled as a {@code type}. */
+    private <T> List<T> run(PairWork work, float[][][] differences, Function<PairOutcome, T> unitOf, Class<T> type) {
         long started = System.nanoTime();
         Phase phase = Phase.of(work.phase());
         boolean[] heldOut = plan.heldOut();
-        IntPredicate covered = i -> phase.coverage().covers(heldOut[i]);
+        IntPredicate covered = i -> phase.coverage().covers(i, heldOut);
         IntPredicate journaled = i -> journal.has(phase.name().unit(ids.get(i)));
         List<Point> points = phase.cells().values().stream().map(Sweep.Cell::point).distinct().toList();
         String title = phase.name().title() + (points.size() == 1 ? " at " + points.get(0) : "");
         Progress progress = progress(title, covered, journaled);
         int[] todo = IntStream.range(0, ids.size()).filter(i -> covered.test(i) && !journaled.test(i)).toArray();
         runner.run(work, todo, outcome -> {
-            journal.put(phase.name().unit(ids.get(outcome.index())), outcome.unit());
+            journal.put(phase.name().unit(ids.get(outcome.index())), unitOf.apply(outcome));
             if (differences != null) {
                 differences[outcome.index()] = outcome.differences();
             }
             progress.step();
         });
         progress.close();
-        List<PairUnit> units = IntStream.range(0, ids.size()).filter(covered)
-                .mapToObj(i -> journal.get(phase.name().unit(ids.get(i)), PairUnit.class)).toList();
+        List<T> units = IntStream.range(0, ids.size()).filter(covered).mapToObj(i -> journal.get(phase.name().unit(ids.get(i)), type))
+                .toList();
         timings.put(phase.name().timing(), (System.nanoTime() - started) / 1e9);
-        return new PhaseUnits(units);
+        return units;
+    }
+
+    /**
+     * The continuations the report shows, as text: each shown pair's prompt and what the base, the
+     * steered base at each weight and the tuned model continue it with, read by the base's tokenizer.
+     * None when the protocol asks for none (a benchmark's random checkpoints have no tokenizer).
+     */
+    private List<Measurement.Continued> shown(Point at, float[] vector, Protocol protocol) {
+        if (protocol.continuationTokens() == 0) {
+            return List.of();
+        }
+        List<Continuations> runs = run(PairWork.of(new PhaseSpec.Continuations(at.layer(), vector, protocol.steering().scales(),
+                protocol.continuationTokens())), null, PairOutcome::continuations, Continuations.class);
+        boolean[] heldOut = plan.heldOut();
+        int[] pairs = IntStream.range(0, ids.size()).filter(i -> Phase.Coverage.SHOWN_HELD_OUT_PAIRS.covers(i, heldOut)).toArray();
+        List<Measurement.Continued> out = new ArrayList<>();
+        try (Tokenizer tokenizer = Tokenizer.load(plan.subject().base())) {
+            for (int p = 0; p < pairs.length; p++) {
+                Continuations c = runs.get(p);
+                out.add(new Measurement.Continued(ids.get(pairs[p]), tokenizer.decode(plan.pairs().get(pairs[p]).prompt()),
+                        tokenizer.decode(c.base()), c.steered().stream().map(tokenizer::decode).toList(), tokenizer.decode(c.tuned())));
+            }
+        }
+        return out;
     }
 
     /**

@@ -70,6 +70,14 @@ public final class Sweep {
         this.schedule = schedule;
     }
 
+    public Decoder base() {
+        return base;
+    }
+
+    public Decoder tuned() {
+        return tuned;
+    }
+
     /**
      * Patching needs the same family (the same point names mean the same computation), residual
      * stream and vocabulary in both models.

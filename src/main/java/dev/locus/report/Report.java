@@ -83,6 +83,8 @@ public final class Report {
             scope.put("provenance", provenanceRows(results.provenance()));
             scope.put("hubCheckpoints", hubCheckpoints(results.provenance()));
             scope.put("steeringFiles", steeringFiles(results, dir));
+            scope.put("continuations", continuations(results));
+            scope.put("hasContinuations", !results.measurement().continuations().isEmpty());
             atomically(dir.resolve(HTML), template("report.html.mustache", true).execute(scope));
             atomically(dir.resolve(MARKDOWN), template("report.md.mustache", false).execute(scope));
         } catch (IOException e) {
@@ -196,6 +198,26 @@ public final class Report {
             out.put("gguf", SteeringFile.GGUF);
         } else {
             Files.deleteIfExists(dir.resolve(SteeringFile.GGUF));
+        }
+        return out;
+    }
+
+    /**
+     * The first held-out pairs' continuations: the base's, the steered base's at each weight (the
+     * best one marked) and the tuned model's, each prompt shown by its last characters.
+     */
+    private static List<Map<String, Object>> continuations(Results results) {
+        List<Double> scales = results.measurement().steering().scales().stream().map(Measurement.Steered::scale).toList();
+        Double best = results.claims().of(SteeringClaim.UNIT).bestScale();
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Measurement.Continued c : results.measurement().continuations()) {
+            List<Map<String, Object>> steered = new ArrayList<>();
+            for (int i = 0; i < scales.size(); i++) {
+                steered.add(Map.of("scale", scales.get(i), "text", c.steered().get(i), "best", scales.get(i).equals(best)));
+            }
+            String prompt = c.prompt().strip();
+            out.add(Map.of("pairId", c.pairId(), "prompt", prompt.length() <= 300 ? prompt : "..." + prompt.substring(prompt.length() - 300),
+                    "base", c.base(), "steered", steered, "tuned", c.tuned()));
         }
         return out;
     }

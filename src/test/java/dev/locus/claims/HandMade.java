@@ -117,7 +117,7 @@ public final class HandMade {
         return new Measurement(layers, hidden, new Measurement.Sample(ids, heldOut, List.of()),
                 new Measurement.LayerSweeps(base, tuned, sweeps, distances), new Measurement.Peak(peak, Measurement.Peak.BY_ARGMAX),
                 new Measurement.DoseAndControls(doseCurve, noise, noiseMirrored, shuffled), new Measurement.Spectrum(descending, energy),
-                new Measurement.Subspaces(patches), steering(random, base, gain, heldOut, hidden));
+                new Measurement.Subspaces(patches), steering(random, base, gain, heldOut, hidden), List.of());
     }
 
     /**
@@ -198,28 +198,29 @@ public final class HandMade {
         return new Measurement(m.layers(), m.hiddenSize(), m.sample(), new Measurement.LayerSweeps(map(s.base(), all),
                 map(s.tuned(), all), sites, s.distances()), m.peak(), new Measurement.DoseAndControls(dose, map(d.noise(), all),
                 map(d.noiseMirrored(), all), map(d.shuffled(), all)), m.spectrum(), new Measurement.Subspaces(ranks),
-                new Measurement.Steering(st.meanDifference(), st.rank(), st.projected(), st.baseCompletionMeans(), steered));
+                new Measurement.Steering(st.meanDifference(), st.rank(), st.projected(), st.baseCompletionMeans(), steered),
+                m.continuations());
     }
 
     public static Measurement withLayerSweeps(Measurement m, Measurement.LayerSweeps sweeps) {
         return new Measurement(m.layers(), m.hiddenSize(), m.sample(), sweeps, m.peak(), m.doseAndControls(), m.spectrum(),
-                m.subspaces(), m.steering());
+                m.subspaces(), m.steering(), m.continuations());
     }
 
     public static Measurement withControls(Measurement m, Measurement.DoseAndControls controls) {
         return new Measurement(m.layers(), m.hiddenSize(), m.sample(), m.layerSweeps(), m.peak(), controls, m.spectrum(),
-                m.subspaces(), m.steering());
+                m.subspaces(), m.steering(), m.continuations());
     }
 
     public static Measurement withPeak(Measurement m, int peak) {
         return new Measurement(m.layers(), m.hiddenSize(), m.sample(), m.layerSweeps(), new Measurement.Peak(peak,
                 m.peak().chosenBy()), m.doseAndControls(), m.spectrum(), m.subspaces(),
-                m.steering());
+                m.steering(), m.continuations());
     }
 
     public static Measurement withSample(Measurement m, Measurement.Sample sample) {
         return new Measurement(m.layers(), m.hiddenSize(), sample, m.layerSweeps(), m.peak(), m.doseAndControls(), m.spectrum(),
-                m.subspaces(), m.steering());
+                m.subspaces(), m.steering(), m.continuations());
     }
 
     private static double[] map(double[] margins, MarginMap f) {

@@ -144,7 +144,7 @@ class ReproduceCommandTest {
         Path out = tmp.resolve("first");
         String html = Files.readString(out.resolve(Report.HTML));
         List<String> claims = Claims.ALL.stream().map(Claim::name).toList();
-        assertThat(html).contains("<table id=\"verdicts\">").contains(claims);
+        assertThat(html).contains("<table id=\"verdicts\">", "What the steered base says").contains(claims);
         assertThat(Pattern.compile("<svg").matcher(html).results().count()).isEqualTo(claims.size());
         Matcher external = Pattern.compile("(?i)(src|href)\\s*=\\s*[\"']?(https?:|//)|url\\(\\s*[\"']?(https?:|//)|@import|<link|<script")
                 .matcher(html);

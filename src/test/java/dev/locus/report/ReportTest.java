@@ -16,6 +16,7 @@ import dev.locus.measure.Measurement;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,5 +76,24 @@ class ReportTest {
         assertThat(file.hiddenSize()).isEqualTo(m.hiddenSize());
         assertThat(Files.exists(tmp.resolve(SteeringFile.GGUF))).isEqualTo(m.peakLayer() > 0);
         assertThat(Files.readString(tmp.resolve(Report.MARKDOWN))).contains(SteeringFile.FILE);
+    }
+
+    /** The first held-out pairs' continuations: the base's, the steered base's at every weight with the best marked, the tuned model's. */
+    @Test
+    void theContinuationsAreShownBaseSteeredAndTuned() throws IOException {
+        Measurement m = HandMade.measurement(new Random(5), EXPECTATIONS);
+        List<String> steered = m.steering().scales().stream().map(c -> "steered text at " + c.scale()).toList();
+        Measurement shown = new Measurement(m.layers(), m.hiddenSize(), m.sample(), m.layerSweeps(), m.peak(), m.doseAndControls(),
+                m.spectrum(), m.subspaces(), m.steering(), List.of(new Measurement.Continued("p1", "Human: hi\n\nAssistant:", "base text",
+                        steered, "tuned text")));
+        Results results = results(shown);
+        Report.write(tmp, results, null);
+        String md = Files.readString(tmp.resolve(Report.MARKDOWN));
+        assertThat(md).contains("## What the steered base says", "### p1", "base text", "tuned text").contains(steered);
+        Double best = results.claims().of(SteeringClaim.UNIT).bestScale();
+        if (best != null) {
+            assertThat(md).contains("steered, c = " + best + " (best)");
+        }
+        assertThat(Files.readString(tmp.resolve(Report.HTML))).contains("What the steered base says", "tuned text");
     }
 }
