@@ -121,11 +121,11 @@ public record Measurement(int layers, int hiddenSize, Sample sample, LayerSweeps
 
     /**
      * One of the first held-out pairs continued greedily: the prompt, and what the base, the base
-     * with the mean difference at each weight of {@link Steering#scales} (in that order) and the
-     * tuned model continue it with.
+     * with the mean difference added (weight 1: the measured difference itself) and the tuned model
+     * continue it with.
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record Continued(String pairId, String prompt, String base, List<String> steered, String tuned) {}
+    public record Continued(String pairId, String prompt, String base, String steered, String tuned) {}
 
     @JsonIgnore
     public int pairs() {

@@ -12,7 +12,6 @@ import dev.locus.patching.PatchPositions;
 import dev.locus.patching.Prompted;
 import dev.locus.patching.Sweep;
 import java.io.Serializable;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -91,14 +90,10 @@ public record PairWork(PhaseSpec phase, Point differencesAt, PatchPositions diff
         });
     }
 
-    /** The pair's prompt continued greedily by the base, by the base steered at each weight, and by the tuned model. */
+    /** The pair's prompt continued greedily by the base, by the base steered with weight 1, and by the tuned model. */
     private static Continuations continuations(Sweep sweep, NDManager root, Prompted pair, PhaseSpec.Continuations c) {
-        List<int[]> steered = new ArrayList<>();
-        for (double scale : c.scales()) {
-            steered.add(GreedyDecoding.continuation(sweep.base(), root, pair.prompt(), c.maxNewTokens(),
-                    new SteeringHook(c.layer(), c.vector(), scale)));
-        }
-        return new Continuations(GreedyDecoding.continuation(sweep.base(), root, pair.prompt(), c.maxNewTokens(), Hook.NONE), steered,
+        return new Continuations(GreedyDecoding.continuation(sweep.base(), root, pair.prompt(), c.maxNewTokens(), Hook.NONE),
+                GreedyDecoding.continuation(sweep.base(), root, pair.prompt(), c.maxNewTokens(), new SteeringHook(c.layer(), c.vector(), 1)),
                 GreedyDecoding.continuation(sweep.tuned(), root, pair.prompt(), c.maxNewTokens(), Hook.NONE));
     }
 

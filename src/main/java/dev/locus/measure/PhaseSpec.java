@@ -28,11 +28,10 @@ public sealed interface PhaseSpec extends Serializable {
             PatchPositions positions) implements PhaseSpec {}
 
     /**
-     * @param vector the steering vector, added at {@code layer}'s output
-     * @param scales its weights
+     * @param vector the steering vector, added with weight 1 at {@code layer}'s output
      * @param maxNewTokens tokens generated per continuation
      */
-    record Continuations(int layer, float[] vector, List<Double> scales, int maxNewTokens) implements PhaseSpec {}
+    record Continuations(int layer, float[] vector, int maxNewTokens) implements PhaseSpec {}
 
     /** No patch: only the clean runs, for the fit pairs' differences a resumed run lacks before its SVD. */
     record CleanRunsOnly() implements PhaseSpec {}

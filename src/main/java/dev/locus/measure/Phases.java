@@ -158,15 +158,15 @@ final class Phases {
 
     /**
      * The continuations the report shows, as text: each shown pair's prompt and what the base, the
-     * steered base at each weight and the tuned model continue it with, read by the base's tokenizer.
+     * base steered with weight 1 and the tuned model continue it with, read by the base's tokenizer.
      * None when the protocol asks for none (a benchmark's random checkpoints have no tokenizer).
      */
     private List<Measurement.Continued> shown(Point at, float[] vector, Protocol protocol) {
         if (protocol.continuationTokens() == 0) {
             return List.of();
         }
-        List<Continuations> runs = run(PairWork.of(new PhaseSpec.Continuations(at.layer(), vector, protocol.steering().scales(),
-                protocol.continuationTokens())), null, PairOutcome::continuations, Continuations.class);
+        List<Continuations> runs = run(PairWork.of(new PhaseSpec.Continuations(at.layer(), vector, protocol.continuationTokens())), null,
+                PairOutcome::continuations, Continuations.class);
         boolean[] heldOut = plan.heldOut();
         int[] pairs = IntStream.range(0, ids.size()).filter(i -> Phase.Coverage.SHOWN_HELD_OUT_PAIRS.covers(i, heldOut)).toArray();
         List<Measurement.Continued> out = new ArrayList<>();
@@ -174,7 +174,7 @@ final class Phases {
             for (int p = 0; p < pairs.length; p++) {
                 Continuations c = runs.get(p);
                 out.add(new Measurement.Continued(ids.get(pairs[p]), tokenizer.decode(plan.pairs().get(pairs[p]).prompt()),
-                        tokenizer.decode(c.base()), c.steered().stream().map(tokenizer::decode).toList(), tokenizer.decode(c.tuned())));
+                        tokenizer.decode(c.base()), tokenizer.decode(c.steered()), tokenizer.decode(c.tuned())));
             }
         }
         return out;

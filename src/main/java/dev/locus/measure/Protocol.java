@@ -27,10 +27,10 @@ public record Protocol(String name, Run run, List<Double> doseAlphas, List<Integ
     public record Steering(List<Double> scales, int randomDraws, int rank) {}
 
     /** Measured where no claim's section sets it otherwise. */
-    public static final Steering DEFAULT_STEERING = new Steering(List.of(0.5, 1.0, 2.0), 3, 1);
+    public static final Steering DEFAULT_STEERING = new Steering(List.of(1.0, 2.0), 3, 1);
 
     /** Tokens of each continuation the report shows. */
-    public static final int CONTINUATION_TOKENS = 24;
+    public static final int CONTINUATION_TOKENS = 16;
 
     /** The run alone, before the claims add what they need measured. */
     public static Protocol of(String name, Run run) {

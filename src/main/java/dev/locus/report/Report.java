@@ -203,21 +203,15 @@ public final class Report {
     }
 
     /**
-     * The first held-out pairs' continuations: the base's, the steered base's at each weight (the
-     * best one marked) and the tuned model's, each prompt shown by its last characters.
+     * The first held-out pairs' continuations: the base's, the base's steered with weight 1 and the
+     * tuned model's, each prompt shown by its last characters.
      */
     private static List<Map<String, Object>> continuations(Results results) {
-        List<Double> scales = results.measurement().steering().scales().stream().map(Measurement.Steered::scale).toList();
-        Double best = results.claims().of(SteeringClaim.UNIT).bestScale();
         List<Map<String, Object>> out = new ArrayList<>();
         for (Measurement.Continued c : results.measurement().continuations()) {
-            List<Map<String, Object>> steered = new ArrayList<>();
-            for (int i = 0; i < scales.size(); i++) {
-                steered.add(Map.of("scale", scales.get(i), "text", c.steered().get(i), "best", scales.get(i).equals(best)));
-            }
             String prompt = c.prompt().strip();
             out.add(Map.of("pairId", c.pairId(), "prompt", prompt.length() <= 300 ? prompt : "..." + prompt.substring(prompt.length() - 300),
-                    "base", c.base(), "steered", steered, "tuned", c.tuned()));
+                    "base", c.base(), "steered", c.steered(), "tuned", c.tuned()));
         }
         return out;
     }

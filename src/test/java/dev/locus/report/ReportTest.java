@@ -78,22 +78,16 @@ class ReportTest {
         assertThat(Files.readString(tmp.resolve(Report.MARKDOWN))).contains(SteeringFile.FILE);
     }
 
-    /** The first held-out pairs' continuations: the base's, the steered base's at every weight with the best marked, the tuned model's. */
+    /** The first held-out pairs' continuations: the base's, the steered base's (weight 1), the tuned model's. */
     @Test
     void theContinuationsAreShownBaseSteeredAndTuned() throws IOException {
         Measurement m = HandMade.measurement(new Random(5), EXPECTATIONS);
-        List<String> steered = m.steering().scales().stream().map(c -> "steered text at " + c.scale()).toList();
         Measurement shown = new Measurement(m.layers(), m.hiddenSize(), m.sample(), m.layerSweeps(), m.peak(), m.doseAndControls(),
                 m.spectrum(), m.subspaces(), m.steering(), List.of(new Measurement.Continued("p1", "Human: hi\n\nAssistant:", "base text",
-                        steered, "tuned text")));
-        Results results = results(shown);
-        Report.write(tmp, results, null);
-        String md = Files.readString(tmp.resolve(Report.MARKDOWN));
-        assertThat(md).contains("## What the steered base says", "### p1", "base text", "tuned text").contains(steered);
-        Double best = results.claims().of(SteeringClaim.UNIT).bestScale();
-        if (best != null) {
-            assertThat(md).contains("steered, c = " + best + " (best)");
-        }
-        assertThat(Files.readString(tmp.resolve(Report.HTML))).contains("What the steered base says", "tuned text");
+                        "steered text", "tuned text")));
+        Report.write(tmp, results(shown), null);
+        assertThat(Files.readString(tmp.resolve(Report.MARKDOWN))).contains("## What the steered base says", "### p1", "base text",
+                "steered, c = 1:", "steered text", "tuned text");
+        assertThat(Files.readString(tmp.resolve(Report.HTML))).contains("What the steered base says", "steered text", "tuned text");
     }
 }
